@@ -1,0 +1,30 @@
+"""Flask commands. Each domain keeps its commands beside its services; this module wires them."""
+
+from __future__ import annotations
+
+import click
+from flask import Flask, current_app
+
+
+def register(app: Flask) -> None:
+    from consult import demo
+    from consult.accounts import cli as accounts_cli
+
+    app.cli.add_command(worker)
+    for command in (*accounts_cli.commands, *demo.commands):
+        app.cli.add_command(command)
+
+
+@click.command("worker")
+def worker() -> None:
+    """Work the background job queue (needs REDIS_URL)."""
+    from redis import Redis
+    from rq import Queue, Worker
+
+    from consult.jobs import QUEUE_NAME
+
+    url = current_app.config["REDIS_URL"]
+    if not url:
+        raise click.ClickException("REDIS_URL is not set: jobs run inline, no worker is needed.")
+    connection = Redis.from_url(url)
+    Worker([Queue(QUEUE_NAME, connection=connection)], connection=connection).work()

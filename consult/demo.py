@@ -1,0 +1,130 @@
+"""Demo data for the embedded default (`flask --app consult seed-demo`). Idempotent.
+
+Everything here is fictional. Later parts (consultation, responses) extend `seed`.
+"""
+
+from __future__ import annotations
+
+import click
+import pyotp
+import sqlalchemy as sa
+from flask import current_app
+
+from consult.accounts import passwords
+from consult.accounts.models import Organisation, OrgKind, Role, User
+from consult.db import utcnow
+from consult.extensions import db
+
+DEMO_DOMAIN = "demo.consult.example"
+COMMISSION_SLUG = "european-commission"
+ASSOCIATION_SLUG = "demo-association"
+
+# Fixed demo credentials, printed by seed-demo. seed-demo refuses to run in production.
+DEMO_USERS = (
+    # (email local part, name, role, organisation slug, password)
+    ("admin", "Alex Admin", Role.ADMIN, COMMISSION_SLUG, "lantern-orchard-admin-71"),
+    ("analyst", "Ana Analyst", Role.ANALYST, COMMISSION_SLUG, "copper-meadow-analyst-52"),
+    ("author", "Aurelio Author", Role.AUTHOR, ASSOCIATION_SLUG, "harbour-violet-author-38"),
+    ("respondent", "Rita Respondent", Role.RESPONDENT, None, "maple-signal-respond-94"),
+    ("colleague", "Colin Colleague", Role.RESPONDENT, None, "willow-beacon-colleague-27"),
+)
+# Demo second-factor secrets for the roles that require one (base32, fictional).
+DEMO_TOTP_SECRETS = {
+    "admin": "DEMOADMINTOTPSECRETKEY234567ABCD",
+    "analyst": "DEMOANALYSTTOTPSECRETKEY234567AB",
+}
+
+
+def demo_email(local: str) -> str:
+    return f"{local}@{DEMO_DOMAIN}"
+
+
+def _get_or_create_org(slug: str, **values) -> Organisation:
+    org = db.session.scalar(sa.select(Organisation).where(Organisation.slug == slug))
+    if org is None:
+        org = Organisation(slug=slug, **values)
+        db.session.add(org)
+        db.session.flush()
+    return org
+
+
+def seed_organisations() -> dict[str, Organisation]:
+    from consult.accounts.demo_registry import seed_authorities
+
+    commission = _get_or_create_org(
+        COMMISSION_SLUG, kind=OrgKind.COMMISSION, name="European Commission (demo)"
+    )
+    association = _get_or_create_org(
+        ASSOCIATION_SLUG,
+        kind=OrgKind.ASSOCIATION,
+        name="Demo Association of Local and Regional Authorities",
+    )
+    authorities = seed_authorities(association)
+    return {
+        COMMISSION_SLUG: commission,
+        ASSOCIATION_SLUG: association,
+        "respondent_authority": authorities[0],
+    }
+
+
+def seed_users(orgs: dict[str, Organisation]) -> list[tuple[User, str]]:
+    created = []
+    for local, name, role, org_slug, password in DEMO_USERS:
+        email = demo_email(local)
+        user = db.session.scalar(sa.select(User).where(User.email == email))
+        if user is None:
+            user = User(
+                email=email,
+                name=name,
+                role=role,
+                organisation=orgs[org_slug or "respondent_authority"],
+                password_hash=passwords.hash_password(password),
+                verified_at=utcnow(),
+                is_signatory=local == "respondent",
+            )
+            if local in DEMO_TOTP_SECRETS:
+                user.totp_secret = DEMO_TOTP_SECRETS[local]
+                user.totp_enabled_at = utcnow()
+            db.session.add(user)
+        created.append((user, password))
+    db.session.flush()
+    return created
+
+
+def seed() -> list[tuple[User, str]]:
+    orgs = seed_organisations()
+    users = seed_users(orgs)
+    db.session.commit()
+    return users
+
+
+@click.command("seed-demo")
+def seed_demo() -> None:
+    """Create the fictional demo organisations and users (idempotent); print the sign-ins."""
+    if current_app.config["ENV_NAME"] == "production":
+        raise click.ClickException("seed-demo refuses to run in production.")
+    users = seed()
+    click.echo("Demo sign-ins (fictional data):")
+    for user, password in users:
+        extra = ""
+        if user.email.split("@")[0] in DEMO_TOTP_SECRETS:
+            extra = f"  second factor: `flask --app consult demo-code {user.email}`"
+        click.echo(f"  {user.role.value:<11} {user.email:<36} {password}{extra}")
+
+
+@click.command("demo-code")
+@click.argument("email")
+def demo_code(email: str) -> None:
+    """Print the current second-factor code of a demo account (never in production)."""
+    if current_app.config["ENV_NAME"] == "production":
+        raise click.ClickException("demo-code refuses to run in production.")
+    local, _, domain = email.partition("@")
+    if domain != DEMO_DOMAIN or local not in DEMO_TOTP_SECRETS:
+        raise click.ClickException("Only the demo accounts' codes can be shown.")
+    user = db.session.scalar(sa.select(User).where(User.email == email))
+    if user is None or user.totp_secret != DEMO_TOTP_SECRETS[local]:
+        raise click.ClickException("That demo account does not use the demo secret.")
+    click.echo(pyotp.TOTP(user.totp_secret).now())
+
+
+commands = [seed_demo, demo_code]

@@ -1,0 +1,7 @@
+"""Every model module, imported once so the metadata (and Alembic) sees every table."""
+
+from consult import jobs
+from consult.accounts import models as accounts_models
+from consult.surveys import models as surveys_models
+
+__all__ = ["accounts_models", "jobs", "surveys_models"]
