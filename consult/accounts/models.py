@@ -7,7 +7,7 @@ from datetime import datetime
 
 import sqlalchemy as sa
 from flask_login import UserMixin
-from sqlalchemy.orm import Mapped, mapped_column, relationship
+from sqlalchemy.orm import Mapped, mapped_column, relationship, validates
 
 from consult.db import UTCDateTime, str_enum, utcnow
 from consult.extensions import db
@@ -187,6 +187,11 @@ class User(UserMixin, db.Model):
     last_login_at: Mapped[datetime | None] = mapped_column(UTCDateTime, nullable=True)
 
     organisation: Mapped[Organisation] = relationship(back_populates="users", lazy="joined")
+
+    @validates("email")
+    def _normalise_email(self, _key: str, email: str) -> str:
+        """E-mail addresses are unique without regard to case: stored lower-case."""
+        return email.strip().lower()
 
     @property
     def is_active(self) -> bool:  # Flask-Login refuses inactive users

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import re
+
 from argon2 import PasswordHasher
 from argon2.exceptions import InvalidHashError, VerificationError
 from flask_babel import lazy_gettext as _l
@@ -33,13 +35,26 @@ def needs_rehash(password_hash: str) -> bool:
     return _hasher.check_needs_rehash(password_hash)
 
 
+def _personal_words(user_inputs: tuple[str, ...]) -> list[str]:
+    """The person's own details, whole and in words (e-mail parts, names), for zxcvbn."""
+    words: set[str] = set()
+    for value in user_inputs:
+        if not value:
+            continue
+        value = value.lower()
+        words.add(value)
+        words.add(value.split("@")[0])
+        words.update(w for w in re.split(r"[^\w]+", value) if len(w) >= 3)
+    return sorted(words)
+
+
 def password_problems(password: str, *, user_inputs: tuple[str, ...] = ()) -> list[str]:
     """Why `password` is refused (empty list when it is acceptable). No network look-up."""
     if len(password) < MIN_LENGTH:
         return [str(_l("Use at least %(n)d characters.", n=MIN_LENGTH))]
     if len(password) > MAX_LENGTH:
         return [str(_l("Use at most %(n)d characters.", n=MAX_LENGTH))]
-    result = zxcvbn(password[:100], user_inputs=[u for u in user_inputs if u])
+    result = zxcvbn(password[:100], user_inputs=_personal_words(user_inputs))
     if result["score"] < MIN_SCORE:
         problems = [
             str(
