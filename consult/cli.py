@@ -21,10 +21,9 @@ def worker() -> None:
     from redis import Redis
     from rq import Queue, Worker
 
-    from consult.jobs import QUEUE_NAME
-
     url = current_app.config["REDIS_URL"]
     if not url:
         raise click.ClickException("REDIS_URL is not set: jobs run inline, no worker is needed.")
     connection = Redis.from_url(url)
-    Worker([Queue(QUEUE_NAME, connection=connection)], connection=connection).work()
+    queue = Queue(current_app.config["JOBS_QUEUE"], connection=connection)
+    Worker([queue], connection=connection).work()

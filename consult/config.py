@@ -97,4 +97,6 @@ def load_config(env: Mapping[str, str], instance_path: str) -> dict:
         "BABEL_DEFAULT_TIMEZONE": "UTC",
         "PREFERRED_URL_SCHEME": "https" if production else "http",
         "JOBS_INLINE": not redis_url or _bool(env.get("JOBS_INLINE")),
+        "JOBS_QUEUE": env.get("JOBS_QUEUE") or "consult",
+        "RATELIMIT_KEY_PREFIX": env.get("RATELIMIT_KEY_PREFIX") or "consult",
     }

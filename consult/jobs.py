@@ -21,7 +21,6 @@ from consult.db import UTCDateTime, str_enum, utcnow
 from consult.extensions import db
 
 log = logging.getLogger(__name__)
-QUEUE_NAME = "consult"
 
 
 class JobStatus(enum.StrEnum):
@@ -85,7 +84,8 @@ def enqueue(kind: str, func: Callable, *args, created_by_id: int | None = None) 
         from redis import Redis
         from rq import Queue
 
-        queue = Queue(QUEUE_NAME, connection=Redis.from_url(current_app.config["REDIS_URL"]))
+        config = current_app.config
+        queue = Queue(config["JOBS_QUEUE"], connection=Redis.from_url(config["REDIS_URL"]))
         queue.enqueue(run_in_worker, job.id, path, *args, job_timeout=3600)
     return job
 

@@ -68,6 +68,10 @@ def database_uri(worker_id, tmp_path_factory):
     return uri
 
 
+# Keys of this test process in Redis (rate limits, job queue): xdist workers share one Redis.
+REDIS_PREFIX = f"consult-test-{os.getpid()}"
+
+
 def _base_config(instance: Path, uri: str | None) -> dict:
     return {
         "TESTING": True,
@@ -80,7 +84,21 @@ def _base_config(instance: Path, uri: str | None) -> dict:
         "REDIS_URL": REDIS_URL,
         "RATELIMIT_STORAGE_URI": REDIS_URL or "memory://",
         "JOBS_INLINE": not REDIS_URL,
+        "JOBS_QUEUE": REDIS_PREFIX,
+        "RATELIMIT_KEY_PREFIX": REDIS_PREFIX,
     }
+
+
+def _reset_redis() -> None:
+    """Forget this process's rate-limit counters and queued jobs (Redis), or reset memory."""
+    if not REDIS_URL:
+        limiter.reset()
+        return
+    from redis import Redis
+
+    connection = Redis.from_url(REDIS_URL)
+    for key in connection.scan_iter(f"*{REDIS_PREFIX}*"):
+        connection.delete(key)
 
 
 @pytest.fixture
@@ -89,7 +107,7 @@ def app(tmp_path, database_uri):
     with app.app_context():
         if database_uri is None:
             _db.create_all()
-        limiter.reset()
+        _reset_redis()
         yield app
         _db.session.remove()
         if database_uri is not None:
@@ -208,12 +226,9 @@ def drain_jobs(app):
         from redis import Redis
         from rq import Queue, SimpleWorker
 
-        from consult.jobs import QUEUE_NAME
-
         connection = Redis.from_url(app.config["REDIS_URL"])
-        SimpleWorker([Queue(QUEUE_NAME, connection=connection)], connection=connection).work(
-            burst=True
-        )
+        queue = Queue(app.config["JOBS_QUEUE"], connection=connection)
+        SimpleWorker([queue], connection=connection).work(burst=True)
 
     return drain
 
