@@ -5,6 +5,7 @@ BIN := $(VENV)/bin
 FLASK := $(BIN)/flask --app consult
 HOST ?= 127.0.0.1
 PORT ?= 5000
+PYTEST_ARGS ?= -n 2
 
 .PHONY: run test lint install install-dev translations chromium serve clean
 
