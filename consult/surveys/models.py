@@ -141,6 +141,10 @@ class Consultation(db.Model):
         str_enum(AudienceMode, "audience_mode"), nullable=False, default=AudienceMode.CRITERIA
     )
     audience_criteria: Mapped[dict] = mapped_column(sa.JSON, nullable=False, default=dict)
+    # Responses started so far: numbers them (the "0042" in MIG-2026-0042-7KQ).
+    response_seq: Mapped[int] = mapped_column(
+        sa.Integer, nullable=False, default=0, server_default="0"
+    )
     accepted_fallbacks: Mapped[list[str]] = mapped_column(sa.JSON, nullable=False, default=list)
     cloned_from_id: Mapped[int | None] = mapped_column(
         sa.ForeignKey("consultations.id", ondelete="SET NULL"), nullable=True
@@ -302,6 +306,7 @@ class Invitation(db.Model):
 class Response(db.Model):
     """The one response of an authority to a consultation, shared by its officials.
 
+    `draft` is ``{"answers": {code: value}, "other": {code: text}}`` (see surveys/answers.py).
     `version` increases at every save; a save must name the version it was based on.
     The authority's attributes are copied onto the response at submission so results are
     grouped as they were when the authority answered.
@@ -349,6 +354,11 @@ class Response(db.Model):
         sa.ForeignKey("users.id", ondelete="SET NULL"), nullable=True
     )
     submission_count: Mapped[int] = mapped_column(sa.Integer, nullable=False, default=0)
+    # A submitted response being amended: the last submitted version still counts until the
+    # amendment is submitted; `draft` holds the amendment in progress.
+    amending: Mapped[bool] = mapped_column(
+        sa.Boolean, nullable=False, default=False, server_default=sa.false()
+    )
     # Authority attributes frozen at submission.
     country: Mapped[str | None] = mapped_column(sa.String(2), nullable=True)
     nuts_code: Mapped[str | None] = mapped_column(sa.String(10), nullable=True)
