@@ -7,7 +7,7 @@ HOST ?= 127.0.0.1
 PORT ?= 5000
 PYTEST_ARGS ?= -n 2
 
-.PHONY: run test lint install install-dev translations chromium serve clean
+.PHONY: run test lint install install-dev translations messages chromium serve clean
 
 $(BIN)/python:
 	$(PYTHON) -m venv $(VENV)
@@ -27,7 +27,16 @@ install-dev: $(VENV)/.installed-dev translations
 
 translations: $(VENV)/.installed
 	@if ls consult/translations/*/LC_MESSAGES/messages.po >/dev/null 2>&1; then \
-		$(BIN)/pybabel compile --use-fuzzy -q -d consult/translations; fi
+		$(BIN)/pybabel -q compile --use-fuzzy -d consult/translations; fi
+
+## make messages: extract the interface strings and update the fr/de catalogues
+messages: $(VENV)/.installed
+	$(BIN)/pybabel -q extract -F babel.cfg -k _l -k lazy_gettext -o consult/translations/messages.pot .
+	@for lang in fr de; do \
+		if [ -f consult/translations/$$lang/LC_MESSAGES/messages.po ]; then \
+			$(BIN)/pybabel -q update --no-fuzzy-matching -i consult/translations/messages.pot -d consult/translations -l $$lang; \
+		else $(BIN)/pybabel -q init -i consult/translations/messages.pot -d consult/translations -l $$lang; fi; \
+	done
 
 ## make run: install, upgrade the database, load the demo data and serve on http://127.0.0.1:5000
 run: install
