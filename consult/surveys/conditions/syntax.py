@@ -431,17 +431,22 @@ def references(node: dict) -> set[str]:
 
 def rename(node: dict, old: str, new: str, *, option: tuple[str, str] | None = None) -> dict:
     """A copy of an AST with question `old` renamed `new` (or, with option=(old, new), the
-    option codes of `selected()` on question `old` renamed)."""
+    option code compared with question `old`, in selected() or =/!=, renamed)."""
     out = dict(node)
     if option is None and out.get("code") == old:
         out["code"] = new
-    if (
-        option is not None
-        and out["type"] == "selected"
-        and out["code"] == old
-        and out["option"] == option[0]
-    ):
-        out["option"] = option[1]
+    if option is not None:
+        if out["type"] == "selected" and out["code"] == old and out["option"] == option[0]:
+            out["option"] = option[1]
+        if out["type"] == "cmp":
+            for a, b in (("left", "right"), ("right", "left")):
+                side, other = out[a], out[b]
+                if (side["type"], side.get("code")) == ("ref", old) and other == {
+                    "type": "str",
+                    "value": option[0],
+                }:
+                    out[b] = {**other, "value": option[1]}
+            return out
     if "args" in out:
         out["args"] = [rename(a, old, new, option=option) for a in out["args"]]
     for key in ("arg", "left", "right"):
