@@ -24,18 +24,22 @@ from consult.surveys.schemas import QuestionnaireSchema
 from consult.surveys.settings import clean_settings
 
 
+def _order(item) -> tuple[int, int]:
+    """Sort by position; new items (no position or id yet) last."""
+    last = 2**31
+    return (last if item.position is None else item.position, item.id or last)
+
+
 def sections_in_order(consultation: Consultation) -> list[Section]:
-    return sorted(consultation.sections, key=lambda s: (s.position, s.id or 0))
+    return sorted(consultation.sections, key=_order)
 
 
 def questions_of(section: Section) -> list[Question]:
-    return sorted(section.questions, key=lambda q: (q.position, q.id or 0))
+    return sorted(section.questions, key=_order)
 
 
 def options_of(question: Question, role: OptionRole = OptionRole.OPTION) -> list[Option]:
-    return sorted(
-        (o for o in question.options if o.role == role), key=lambda o: (o.position, o.id or 0)
-    )
+    return sorted((o for o in question.options if o.role == role), key=_order)
 
 
 def question_document(question: Question) -> dict:
