@@ -93,7 +93,9 @@ def full_document() -> dict:
                         "type": "number",
                         "label": t("Staff?"),
                         "settings": {"integer": True, "min": 0, "max": 100000},
-                        "relevant": "selected(${housing}, 'rent') or count-selected(${services}) >= 2",
+                        "relevant": (
+                            "selected(${housing}, 'rent') or count-selected(${services}) >= 2"
+                        ),
                     },
                     {
                         "code": "ratio",
