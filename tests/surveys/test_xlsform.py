@@ -206,7 +206,7 @@ REAL_WORLD = """
 | settings |
 | | form_title | form_id | default_language |
 | | Migrant integration survey | migrant_integration | English (en) |
-"""
+"""  # noqa: E501
 
 
 def test_real_world_form_is_refused_with_row_level_reasons(db, author):
