@@ -1,5 +1,6 @@
 """Shared machinery of the authoring services: checks of codes and texts, ordering, and
-`apply_change`, which runs a change, refuses it when it adds structure problems, audits and commits."""
+`apply_change`, which runs a change, refuses it when it adds structure problems, audits and
+commits."""
 
 from __future__ import annotations
 
