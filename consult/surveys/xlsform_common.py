@@ -135,3 +135,84 @@ def resolve_language(name: str) -> str | None:
     if lowered in EU_LANGUAGES:
         return lowered
     return _BY_NAME.get(lowered)
+
+
+# --- constraints: our settings <-> simple XLSForm constraints
+
+
+def _num(value) -> str:
+    return str(value)
+
+
+def constraint_for(question: dict) -> str | None:
+    """Our settings of a question as an XLSForm constraint (None when there is nothing)."""
+    qtype, settings = question["type"], question.get("settings") or {}
+    parts = []
+    if qtype == "number":
+        if "min" in settings:
+            parts.append(f". >= {_num(settings['min'])}")
+        if "max" in settings:
+            parts.append(f". <= {_num(settings['max'])}")
+    elif qtype == "date":
+        if "min" in settings:
+            parts.append(f". >= date('{settings['min']}')")
+        if "max" in settings:
+            parts.append(f". <= date('{settings['max']}')")
+    elif qtype == "multiple_choice":
+        if "min_selections" in settings:
+            parts.append(f"count-selected(.) >= {settings['min_selections']}")
+        if "max_selections" in settings:
+            parts.append(f"count-selected(.) <= {settings['max_selections']}")
+    elif qtype == "ranking":
+        if settings.get("rank_all"):
+            parts.append(f"count-selected(.) = {len(question.get('options', []))}")
+        if "max_ranked" in settings:
+            parts.append(f"count-selected(.) <= {settings['max_ranked']}")
+    elif qtype in ("short_text", "long_text") and "max_length" in settings:
+        parts.append(f"string-length(.) <= {settings['max_length']}")
+    return " and ".join(parts) or None
+
+
+_NUM = r"(-?\d+(?:\.\d+)?)"
+_BOUND = {
+    "number": re.compile(rf"^\.\s*(>=|<=)\s*{_NUM}$"),
+    "date": re.compile(r"^\.\s*(>=|<=)\s*(?:date\(\s*)?'(\d{4}-\d{2}-\d{2})'\s*\)?$"),
+    "multiple_choice": re.compile(r"^count-selected\(\s*\.\s*\)\s*(>=|<=|=)\s*(\d+)$"),
+    "ranking": re.compile(r"^count-selected\(\s*\.\s*\)\s*(<=|=)\s*(\d+)$"),
+    "short_text": re.compile(r"^string-length\(\s*\.\s*\)\s*(<=)\s*(\d+)$"),
+}
+_BOUND["long_text"] = _BOUND["short_text"]
+
+
+def constraint_settings(question: dict, text: str) -> dict | None:
+    """Our settings for a simple XLSForm constraint (bounds joined by `and`), else None."""
+    pattern = _BOUND.get(question["type"])
+    if pattern is None:
+        return None
+    settings: dict = {}
+    for part in re.split(r"\s+and\s+", text.strip()):
+        match = pattern.match(part.strip().strip("()").strip())
+        if not match:
+            return None
+        op, value = match.groups()
+        qtype = question["type"]
+        if qtype == "number":
+            number = float(value) if "." in value else int(value)
+            settings["min" if op == ">=" else "max"] = number
+        elif qtype == "date":
+            settings["min" if op == ">=" else "max"] = value
+        elif qtype == "multiple_choice":
+            if op in (">=", "="):
+                settings["min_selections"] = int(value)
+            if op in ("<=", "="):
+                settings["max_selections"] = int(value)
+        elif qtype == "ranking":
+            if op == "=" and int(value) == len(question["options"]):
+                settings["rank_all"] = True
+            elif op == "<=":
+                settings["max_ranked"] = int(value)
+            else:
+                return None
+        else:
+            settings["max_length"] = int(value)
+    return settings

@@ -12,6 +12,7 @@ from consult.surveys.xlsform_common import (
     OTHER_SUFFIX,
     YES_NO_LABELS,
     YES_NO_LIST,
+    constraint_for,
     dont_know_label,
     language_header,
     specify_label,
@@ -20,39 +21,6 @@ from consult.surveys.xlsform_common import (
 
 class XLSFormExportError(ValueError):
     pass
-
-
-def _num(value) -> str:
-    return str(value)
-
-
-def constraint_for(question: dict) -> str | None:
-    """Our settings of a question as an XLSForm constraint (None when there is nothing)."""
-    qtype, settings = question["type"], question.get("settings") or {}
-    parts = []
-    if qtype == "number":
-        if "min" in settings:
-            parts.append(f". >= {_num(settings['min'])}")
-        if "max" in settings:
-            parts.append(f". <= {_num(settings['max'])}")
-    elif qtype == "date":
-        if "min" in settings:
-            parts.append(f". >= date('{settings['min']}')")
-        if "max" in settings:
-            parts.append(f". <= date('{settings['max']}')")
-    elif qtype == "multiple_choice":
-        if "min_selections" in settings:
-            parts.append(f"count-selected(.) >= {settings['min_selections']}")
-        if "max_selections" in settings:
-            parts.append(f"count-selected(.) <= {settings['max_selections']}")
-    elif qtype == "ranking":
-        if settings.get("rank_all"):
-            parts.append(f"count-selected(.) = {len(question.get('options', []))}")
-        if "max_ranked" in settings:
-            parts.append(f"count-selected(.) <= {settings['max_ranked']}")
-    elif qtype in ("short_text", "long_text") and "max_length" in settings:
-        parts.append(f"string-length(.) <= {settings['max_length']}")
-    return " and ".join(parts) or None
 
 
 class _Writer:

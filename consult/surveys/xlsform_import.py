@@ -26,6 +26,7 @@ from consult.surveys.xlsform_common import (
     MATRIX_SEPARATOR,
     OTHER_SUFFIX,
     YES_NO_LIST,
+    constraint_settings,
     dont_know_label,
     resolve_language,
 )
@@ -507,51 +508,6 @@ def _and(a: str, b: str) -> str:
     if a and b:
         return f"({a}) and ({b})"
     return a or b
-
-
-_NUM = r"(-?\d+(?:\.\d+)?)"
-_BOUND = {
-    "number": re.compile(rf"^\.\s*(>=|<=)\s*{_NUM}$"),
-    "date": re.compile(r"^\.\s*(>=|<=)\s*(?:date\(\s*)?'(\d{4}-\d{2}-\d{2})'\s*\)?$"),
-    "multiple_choice": re.compile(r"^count-selected\(\s*\.\s*\)\s*(>=|<=|=)\s*(\d+)$"),
-    "ranking": re.compile(r"^count-selected\(\s*\.\s*\)\s*(<=|=)\s*(\d+)$"),
-    "short_text": re.compile(r"^string-length\(\s*\.\s*\)\s*(<=)\s*(\d+)$"),
-}
-_BOUND["long_text"] = _BOUND["short_text"]
-
-
-def constraint_settings(question: dict, text: str) -> dict | None:
-    """Our settings for a simple XLSForm constraint (bounds joined by `and`), else None."""
-    pattern = _BOUND.get(question["type"])
-    if pattern is None:
-        return None
-    settings: dict = {}
-    for part in re.split(r"\s+and\s+", text.strip()):
-        match = pattern.match(part.strip().strip("()").strip())
-        if not match:
-            return None
-        op, value = match.groups()
-        qtype = question["type"]
-        if qtype == "number":
-            number = float(value) if "." in value else int(value)
-            settings["min" if op == ">=" else "max"] = number
-        elif qtype == "date":
-            settings["min" if op == ">=" else "max"] = value
-        elif qtype == "multiple_choice":
-            if op in (">=", "="):
-                settings["min_selections"] = int(value)
-            if op in ("<=", "="):
-                settings["max_selections"] = int(value)
-        elif qtype == "ranking":
-            if op == "=" and int(value) == len(question["options"]):
-                settings["rank_all"] = True
-            elif op == "<=":
-                settings["max_ranked"] = int(value)
-            else:
-                return None
-        else:
-            settings["max_length"] = int(value)
-    return settings
 
 
 def read_xlsform(data: bytes, *, default_language: str | None = None) -> ImportedForm:
