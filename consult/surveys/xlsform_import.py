@@ -14,6 +14,7 @@ import re
 from dataclasses import dataclass, field
 
 from flask_babel import lazy_gettext as _l
+from marshmallow import ValidationError
 from pyxform.errors import PyXFormError
 from pyxform.xls2json import workbook_to_json
 from pyxform.xls2json_backends import get_xlsform
@@ -525,7 +526,7 @@ def read_xlsform(data: bytes, *, default_language: str | None = None) -> Importe
         for question in section["questions"]:
             question.pop("_row", None)
             question["settings"] = clean_settings(question["type"], question["settings"])
-    document = QuestionnaireSchema().load(document)
+    document = _load(document, reader)
     languages = reader.languages or [reader.default_language]
     if reader.default_language not in languages:
         languages.insert(0, reader.default_language)
@@ -537,6 +538,41 @@ def read_xlsform(data: bytes, *, default_language: str | None = None) -> Importe
         form_id=reader.settings.get("form_id") or None,
         items=reader.items,
     )
+
+
+def _load(document: dict, reader: _Reader) -> dict:
+    """The document through the schema; questions (or section texts) the schema refuses, such
+    as texts over the length limits, are left out and reported."""
+    for _ in range(3):
+        try:
+            return QuestionnaireSchema().load(document)
+        except ValidationError as error:
+            for s_index, section_errors in error.messages.get("sections", {}).items():
+                section = document["sections"][s_index]
+                question_errors = section_errors.pop("questions", {})
+                for key in section_errors:
+                    reader.report(
+                        "survey",
+                        None,
+                        _l(
+                            "Section %(n)s: %(field)s is not valid and is left empty.",
+                            n=s_index + 1,
+                            field=key,
+                        ),
+                    )
+                    section[key] = {}
+                for q_index in sorted(question_errors, reverse=True):
+                    question = section["questions"].pop(q_index)
+                    reader.report(
+                        "survey",
+                        None,
+                        _l(
+                            "Question %(code)s is not imported: %(reason)s",
+                            code=question.get("code"),
+                            reason=question_errors[q_index],
+                        ),
+                    )
+    return QuestionnaireSchema().load(document)
 
 
 def _drop_invalid(document: dict, reader: _Reader) -> None:

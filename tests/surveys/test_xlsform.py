@@ -435,3 +435,19 @@ def test_export_of_document_loaded_is_stable(consultation):
     first = export_xlsform(consultation)
     document = load_document(read_xlsform(first).document)
     assert document == load_document(qs.questionnaire_document(consultation))
+
+
+def test_texts_over_the_limits_are_reported_not_raised(author):
+    long_label = "x" * 3000
+    form = read_xlsform(
+        md_workbook(
+            f"""
+| survey |
+| | type | name | label |
+| | text | a | A |
+| | text | b | {long_label} |
+"""
+        )
+    )
+    assert [q["code"] for q in form.document["sections"][0]["questions"]] == ["a"]
+    assert any("Question b is not imported" in i.reason and i.blocking for i in form.items)
