@@ -1,21 +1,5 @@
-"""From a response's answers (JSON) to `Answer` rows, one per value.
-
-The answers of a response are a dict ``{question_code: value}``:
-
-| type            | value                                                  |
-|-----------------|--------------------------------------------------------|
-| single_choice   | option code (str)                                      |
-| multiple_choice | list of option codes                                   |
-| yes_no          | "yes" or "no"                                          |
-| scale           | int point, or "dont_know"                              |
-| matrix          | {row_code: int point or "dont_know"}                   |
-| ranking         | list of option codes in rank order (first = rank 1)    |
-| number          | int or float                                           |
-| short/long text | str                                                    |
-| date            | "YYYY-MM-DD"                                           |
-
-"Other, please specify" texts are a separate dict ``{question_code: text}``; the text goes on the
-row of the option marked `is_other`.
+"""From a response's answers (the format in `consult.surveys.answers_format`) to `Answer`
+rows, one per value. "Other, please specify" texts go on the row of the option marked `is_other`.
 """
 
 from __future__ import annotations
@@ -24,9 +8,8 @@ from collections.abc import Iterable
 from datetime import date
 
 from consult.accounts.models import Organisation
+from consult.surveys.answers_format import DONT_KNOW
 from consult.surveys.models import OptionRole, Question, QuestionType, Response
-
-DONT_KNOW = "dont_know"
 
 
 def _row(question: Question, **values) -> dict:

@@ -13,9 +13,9 @@ from datetime import date
 
 from flask_babel import lazy_gettext as _l
 
+from consult.surveys.answers_format import DONT_KNOW
 from consult.surveys.models import OptionRole, Question, QuestionType
 
-DONT_KNOW = "dont_know"
 OTHER_MAX_LENGTH = 500
 DEFAULT_MAX_LENGTH = {QuestionType.SHORT_TEXT: 250, QuestionType.LONG_TEXT: 5000}
 
