@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from flask import Flask, request, session
+from flask import Flask, has_request_context, request, session
 from flask_babel import format_datetime, get_locale
 from flask_login import current_user
 
@@ -12,7 +12,10 @@ DEFAULT_TIMEZONE = "Europe/Brussels"
 
 
 def select_locale() -> str:
-    """The signed-in user's choice, else this browser's choice, else Accept-Language."""
+    """The signed-in user's choice, else this browser's choice, else Accept-Language; English
+    outside a request (commands, background jobs)."""
+    if not has_request_context():
+        return "en"
     user = current_user
     if user and user.is_authenticated and user.locale in INTERFACE_LANGUAGES:
         return user.locale

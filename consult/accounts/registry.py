@@ -129,7 +129,7 @@ def _load_existing() -> dict[tuple[str, str], Existing]:
     )  # fmt: skip
     return {
         (country, lau): Existing(id_, kind, name, tuple(values))
-        for id_, kind, country, lau, name, *values in rows.tuples()
+        for id_, kind, country, lau, name, *values in rows
     }
 
 
@@ -399,9 +399,11 @@ def run_import_job(progress: jobs.Progress, data: bytes, filename: str, actor_id
         progress.job.done = done
         db.session.commit()
 
+    progress.job.result = {"filename": filename}
+    db.session.commit()
     checked = check_file(data, progress=on_check)
     if checked.report.ok:
         progress.job.message = "saving"
         db.session.commit()
     report = save(checked, actor=db.session.get(User, actor_id), filename=filename, source="web")
-    return report.as_dict()
+    return {**report.as_dict(), "filename": filename}

@@ -95,7 +95,7 @@ class ImportReport:
     def ok(self) -> bool:
         return self.problem_count == 0
 
-    def add(self, line: int, column: str | None, code: str, **params) -> None:
+    def add(self, line: int, column: str | None, code: str, /, **params) -> None:
         self.problem_count += 1
         if len(self.problems) < MAX_PROBLEMS_KEPT:
             self.problems.append(Problem(line, column, code, params))
