@@ -57,11 +57,13 @@ class _Bars:
 
     def __init__(self):
         self.bar = None
+        self.label = None
 
     def step(self, label: str):
         def update(done: int, total: int) -> None:
-            if self.bar is None or self.bar.desc != label:
+            if self.bar is None or self.label != label:
                 self.close()
+                self.label = label
                 self.bar = tqdm(total=total, desc=label, unit=" lines", disable=None)
             self.bar.total = total
             self.bar.update(done - self.bar.n)
