@@ -356,3 +356,12 @@ def test_check_file_reports_progress_and_writes_nothing(db):
     report = registry.save(checked, actor=None, progress=lambda done, total: saved.append(done))
     assert report.created == 12_000 and saved[-1] == 12_000
     assert count(db) == 12_000
+
+
+def test_an_authority_added_between_check_and_save_aborts_the_whole_save(db):
+    checked = registry.check_file(make_csv(ROWS))
+    AuthorityFactory(country="SE", lau_code="0180")  # someone else was quicker
+    report = registry.save(checked, actor=None)
+    assert not report.saved and problems(report) == [(0, None, "conflict")]
+    assert count(db, Organisation.kind == OrgKind.AUTHORITY) == 1
+    assert db.session.scalar(sa.select(sa.func.count()).select_from(AuditEvent)) == 0
