@@ -72,7 +72,10 @@ class Problem:
     @property
     def message(self) -> str:
         """The problem in the current interface language."""
-        return str(MESSAGES[self.code]) % self.params
+        template = MESSAGES.get(self.code)
+        if template is None:  # a report stored by another version
+            return self.code
+        return str(template) % self.params
 
     def as_dict(self) -> dict:
         return {"line": self.line, "column": self.column, "code": self.code, "params": self.params}

@@ -365,3 +365,21 @@ def test_an_authority_added_between_check_and_save_aborts_the_whole_save(db):
     assert not report.saved and problems(report) == [(0, None, "conflict")]
     assert count(db, Organisation.kind == OrgKind.AUTHORITY) == 1
     assert db.session.scalar(sa.select(sa.func.count()).select_from(AuditEvent)) == 0
+
+
+def test_a_huge_field_is_a_problem_not_a_crash(db):
+    data = make_csv(ROWS[:2]) + b"FR,1," + b"x" * 200_000 + b",FR101,1,1,municipality\n"
+    report = registry.import_authorities(data, actor=None)
+    assert problems(report) == [(4, None, "unreadable")]
+    assert "field larger than field limit" in report.problems[0].message
+    assert count(db) == 0
+
+
+def test_a_stored_report_with_an_unknown_code_still_shows():
+    report = ImportReport.from_dict(
+        {
+            "problem_count": 1,
+            "problems": [{"line": 2, "column": None, "code": "retired_code", "params": {}}],
+        }
+    )
+    assert report.problems[0].message == "retired_code"
