@@ -69,12 +69,13 @@ def register_extensions(app: Flask) -> None:
 
 def register_blueprints(app: Flask) -> None:
     from consult import core
-    from consult.accounts import admin_views, views
+    from consult.accounts import admin_views, organisation_views, views
 
     app.register_blueprint(core.bp)
     app.register_blueprint(views.bp)
     app.register_blueprint(admin_views.bp)
     app.register_blueprint(admin_views.people_bp)
+    app.register_blueprint(organisation_views.bp)
 
 
 def register_errorhandlers(app: Flask) -> None:

@@ -12,8 +12,8 @@ DEFAULT_TIMEZONE = "Europe/Brussels"
 
 
 def select_locale() -> str:
-    """The signed-in user's choice, else this browser's choice, else Accept-Language (English
-    outside a request: CLI commands, jobs, services called from tests)."""
+    """The signed-in user's choice, else this browser's choice, else Accept-Language; English
+    outside a request (commands, background jobs)."""
     if not has_request_context():
         return "en"
     user = current_user

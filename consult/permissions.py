@@ -23,6 +23,18 @@ def can_manage_organisations(user: User | None) -> bool:
     return is_admin(user)
 
 
+def can_edit_organisation(user: User | None, organisation: Organisation) -> bool:
+    """Only admins change an organisation's details, their own included: the registry's
+    attributes (country, NUTS, LAU, population) drive targeting and results breakdowns."""
+    return is_admin(user)
+
+
+def can_manage_members(user: User | None, association: Organisation) -> bool:
+    """Only admins add authorities to an association or remove them; membership is agreed
+    with the association outside the platform."""
+    return is_admin(user) and association.kind == OrgKind.ASSOCIATION
+
+
 def can_import_authorities(user: User | None) -> bool:
     """Only admins load the authority registry."""
     return is_admin(user)

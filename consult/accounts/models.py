@@ -139,14 +139,14 @@ class Organisation(db.Model):
         primaryjoin=lambda: Organisation.id == association_members.c.association_id,
         secondaryjoin=lambda: Organisation.id == association_members.c.authority_id,
         back_populates="associations",
-        lazy="selectin",
+        lazy="select",  # an association can have thousands of members: load them on demand
     )
     associations: Mapped[list[Organisation]] = relationship(
         secondary=association_members,
         primaryjoin=lambda: Organisation.id == association_members.c.authority_id,
         secondaryjoin=lambda: Organisation.id == association_members.c.association_id,
         back_populates="members",
-        lazy="selectin",
+        lazy="select",
     )
     users: Mapped[list[User]] = relationship(back_populates="organisation")
 

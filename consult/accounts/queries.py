@@ -4,8 +4,17 @@ from __future__ import annotations
 
 import sqlalchemy as sa
 
-from consult.accounts.models import AuditEvent, Organisation, OrgKind, Role, User
+from consult.accounts.models import (
+    AuditEvent,
+    AuthorityLevel,
+    Organisation,
+    OrgKind,
+    Role,
+    User,
+    association_members,
+)
 from consult.extensions import db
+from consult.jobs import Job
 
 
 def _like(text: str) -> str:
@@ -31,17 +40,80 @@ def users(*, q: str = "", role: str = "", organisation_id: int | None = None) ->
     return stmt
 
 
+def _name_or_code(q: str):
+    """Name contains `q`, or the LAU code is `q`, or `q` is "FR 75056" (country and LAU code)."""
+    q = q.strip()
+    conditions = [
+        sa.func.lower(Organisation.name).like(_like(q), escape="\\"),
+        Organisation.lau_code == q,
+    ]
+    country, _, code = q.replace("-", " ", 1).partition(" ")
+    if len(country) == 2 and code.strip():
+        conditions.append(
+            sa.and_(Organisation.country == country.upper(), Organisation.lau_code == code.strip())
+        )
+    return sa.or_(*conditions)
+
+
 def organisations(*, q: str = "", kind: str = "", country: str = "", level: str = "") -> sa.Select:
     stmt = sa.select(Organisation).order_by(Organisation.name, Organisation.id)
     if q:
-        stmt = stmt.where(sa.func.lower(Organisation.name).like(_like(q), escape="\\"))
+        stmt = stmt.where(_name_or_code(q))
     if kind in {k.value for k in OrgKind}:
         stmt = stmt.where(Organisation.kind == OrgKind(kind))
     if country:
         stmt = stmt.where(Organisation.country == country.upper()[:2])
-    if level:
-        stmt = stmt.where(Organisation.level == level)
+    if level in {lv.value for lv in AuthorityLevel}:
+        stmt = stmt.where(Organisation.level == AuthorityLevel(level))
     return stmt
+
+
+def members(association_id: int) -> sa.Select:
+    """The member authorities of an association, by country and name."""
+    return (
+        sa.select(Organisation)
+        .join(association_members, association_members.c.authority_id == Organisation.id)
+        .where(association_members.c.association_id == association_id)
+        .order_by(Organisation.country, Organisation.name, Organisation.id)
+    )
+
+
+def member_candidates(association_id: int, q: str, limit: int = 20) -> list[Organisation]:
+    """Authorities matching `q` (name, LAU code, or "FR 75056") not yet members."""
+    if not q.strip():
+        return []
+    already = sa.select(association_members.c.authority_id).where(
+        association_members.c.association_id == association_id
+    )
+    stmt = (
+        sa.select(Organisation)
+        .where(
+            Organisation.kind == OrgKind.AUTHORITY,
+            Organisation.id.not_in(already),
+            _name_or_code(q),
+        )
+        .order_by(Organisation.name, Organisation.id)
+        .limit(limit)
+    )
+    return list(db.session.scalars(stmt))
+
+
+def associations_of(authority_id: int) -> list[Organisation]:
+    return list(
+        db.session.scalars(
+            sa.select(Organisation)
+            .join(association_members, association_members.c.association_id == Organisation.id)
+            .where(association_members.c.authority_id == authority_id)
+            .order_by(Organisation.name)
+        )
+    )
+
+
+def registry_imports() -> sa.Select:
+    """Registry import jobs, newest first."""
+    from consult.accounts.registry import JOB_KIND
+
+    return sa.select(Job).where(Job.kind == JOB_KIND).order_by(Job.created_at.desc(), Job.id.desc())
 
 
 def organisation_choices(kinds: tuple[OrgKind, ...] = tuple(OrgKind)) -> list[tuple[int, str]]:

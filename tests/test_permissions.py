@@ -1,0 +1,134 @@
+"""Who may do what: every role × every action in consult/permissions.py × own/other organisation.
+
+One explicit table. Each action row says, per role, (own, other): the answer when the object
+belongs to the actor's own organisation, and when it belongs to another one. For actions
+about no object, both answers are the same. Adding a function to consult/permissions.py
+without rows here fails `test_every_permission_is_in_the_matrix`.
+"""
+
+from __future__ import annotations
+
+import inspect
+
+import pytest
+from flask_login import AnonymousUserMixin
+
+from consult import permissions
+from consult.accounts.models import ROLE_ORG_KIND, Organisation, OrgKind, Role, User
+from tests.factories import AssociationFactory, AuthorityFactory, CommissionFactory, UserFactory
+
+T, F = True, False
+ROLES = ("admin", "author", "respondent", "analyst", "anonymous")
+
+
+def _other(kind: OrgKind) -> Organisation:
+    return {
+        OrgKind.ASSOCIATION: AssociationFactory,
+        OrgKind.AUTHORITY: AuthorityFactory,
+        OrgKind.COMMISSION: CommissionFactory,
+    }[kind]()
+
+
+def _org(user, scope: str, kind: OrgKind) -> Organisation:
+    """The actor's own organisation, or another organisation of `kind`."""
+    if scope == "own" and getattr(user, "organisation", None) is not None:
+        return user.organisation
+    return _other(kind)
+
+
+def _respondent_in(user, scope: str) -> User:
+    return User(role=Role.RESPONDENT, organisation_id=_org(user, scope, OrgKind.AUTHORITY).id)
+
+
+def _invite(role: Role):
+    def ask(user, scope: str) -> bool:
+        return permissions.can_invite_user(user, _org(user, scope, ROLE_ORG_KIND[role]), role)
+
+    return ask
+
+
+# action name → how to ask it, given the acting user and the scope ("own" or "other").
+ACTIONS = {
+    "is_admin": lambda u, s: permissions.is_admin(u),
+    "can_manage_organisations": lambda u, s: permissions.can_manage_organisations(u),
+    "can_import_authorities": lambda u, s: permissions.can_import_authorities(u),
+    "can_manage_users": lambda u, s: permissions.can_manage_users(u),
+    "can_view_audit_log": lambda u, s: permissions.can_view_audit_log(u),
+    "can_view_organisation": lambda u, s: permissions.can_view_organisation(
+        u, _org(u, s, OrgKind.AUTHORITY)
+    ),
+    "can_edit_organisation": lambda u, s: permissions.can_edit_organisation(
+        u, _org(u, s, OrgKind.AUTHORITY)
+    ),
+    "can_manage_members": lambda u, s: permissions.can_manage_members(
+        u, _org(u, s, OrgKind.ASSOCIATION)
+    ),
+    **{f"can_invite_user[{role.value}]": _invite(role) for role in Role},
+    "can_mark_signatory": lambda u, s: permissions.can_mark_signatory(u, _respondent_in(u, s)),
+}
+
+# fmt: off
+MATRIX = {
+    # action                         admin     author    respondent analyst   anonymous
+    "is_admin":                      [(T, T), (F, F), (F, F), (F, F), (F, F)],
+    "can_manage_organisations":      [(T, T), (F, F), (F, F), (F, F), (F, F)],
+    "can_import_authorities":        [(T, T), (F, F), (F, F), (F, F), (F, F)],
+    "can_manage_users":              [(T, T), (F, F), (F, F), (F, F), (F, F)],
+    "can_view_audit_log":            [(T, T), (F, F), (F, F), (F, F), (F, F)],
+    "can_view_organisation":         [(T, T), (T, F), (T, F), (T, F), (F, F)],
+    "can_edit_organisation":         [(T, T), (F, F), (F, F), (F, F), (F, F)],
+    # Own: the actor's organisation, which is an association only for authors.
+    "can_manage_members":            [(F, T), (F, F), (F, F), (F, F), (F, F)],
+    # Own: the actor's organisation; an invitation's role must match the organisation's kind.
+    "can_invite_user[admin]":        [(T, T), (F, F), (F, F), (F, F), (F, F)],
+    "can_invite_user[analyst]":      [(T, T), (F, F), (F, F), (F, F), (F, F)],
+    "can_invite_user[author]":       [(F, T), (T, F), (F, F), (F, F), (F, F)],
+    "can_invite_user[respondent]":   [(F, T), (F, F), (T, F), (F, F), (F, F)],
+    # Own: a respondent of the actor's organisation.
+    "can_mark_signatory":            [(T, T), (F, F), (T, F), (F, F), (F, F)],
+}
+# fmt: on
+
+CASES = [
+    pytest.param(
+        action, role, scope, expected[ROLES.index(role)][index], id=f"{action}-{role}-{scope}"
+    )
+    for action, expected in MATRIX.items()
+    for role in ROLES
+    for index, scope in enumerate(("own", "other"))
+]
+
+
+def _actor(role: str):
+    if role == "anonymous":
+        return AnonymousUserMixin()
+    return UserFactory(role=Role(role))
+
+
+@pytest.mark.parametrize(("action", "role", "scope", "expected"), CASES)
+def test_permission_matrix(db, action, role, scope, expected):
+    assert ACTIONS[action](_actor(role), scope) is expected
+
+
+@pytest.mark.parametrize("action", list(MATRIX))
+def test_nobody_signed_out_or_deactivated_may_do_anything(db, action):
+    admin = UserFactory(role=Role.ADMIN, active=False)
+    assert ACTIONS[action](admin, "own") is False
+    assert ACTIONS[action](None, "other") is False
+
+
+def test_every_permission_is_in_the_matrix():
+    functions = {
+        name
+        for name, value in inspect.getmembers(permissions, inspect.isfunction)
+        if value.__module__ == permissions.__name__ and not name.startswith("_")
+    }
+    asked = {name.split("[")[0] for name in MATRIX}
+    assert functions == asked
+    assert set(MATRIX) == set(ACTIONS)
+    assert all(len(row) == len(ROLES) for row in MATRIX.values())
+
+
+def test_every_permission_has_a_docstring():
+    for name in {name.split("[")[0] for name in MATRIX}:
+        assert getattr(permissions, name).__doc__, name
