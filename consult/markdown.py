@@ -54,11 +54,8 @@ def _shift_headings(html: str) -> str:
     return html
 
 
-def render_markdown(text: str | None) -> Markup:
-    """Safe HTML for `text` written in Markdown (empty for None or blank text)."""
-    if not text or not text.strip():
-        return Markup("")
-    html = _shift_headings(_parser.render(text))
+def sanitise_html(html: str) -> Markup:
+    """`html` with only the allowed tags, attributes and link schemes left."""
     clean = nh3.clean(
         html,
         tags=ALLOWED_TAGS,
@@ -68,6 +65,13 @@ def render_markdown(text: str | None) -> Markup:
         strip_comments=True,
     )
     return Markup(clean)  # noqa: S704 (sanitised by nh3 just above)
+
+
+def render_markdown(text: str | None) -> Markup:
+    """Safe HTML for `text` written in Markdown (empty for None or blank text)."""
+    if not text or not text.strip():
+        return Markup("")
+    return sanitise_html(_shift_headings(_parser.render(text)))
 
 
 def register(app: Flask) -> None:

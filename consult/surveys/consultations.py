@@ -147,7 +147,7 @@ def _check(settings: ConsultationSettings, *, consultation: Consultation | None)
 
 
 def _state_errors(consultation: Consultation, settings: ConsultationSettings, now) -> dict:
-    """What the consultation's state forbids changing (the fields are already valid)."""
+    """What the consultation's state forbids changing (`settings` already normalised)."""
     errors: dict[str, str] = {}
     status = effective_status(consultation, now)
     if consultation.status != ConsultationStatus.DRAFT and settings.slug != consultation.slug:
@@ -241,8 +241,7 @@ def update_consultation(
     if consultation.status == ConsultationStatus.ARCHIVED:
         raise WrongState(_l("An archived consultation cannot be changed."))
     errors = _check(settings, consultation=consultation)
-    if not errors:
-        errors = _state_errors(consultation, settings, now)
+    errors = {**errors, **_state_errors(consultation, settings, now)}
     if errors:
         raise InvalidConsultation(errors)
     changed = []
