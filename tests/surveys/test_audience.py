@@ -180,7 +180,7 @@ def test_candidates_exclude_members_and_match_name_or_lau_code(world):
 
 
 def test_csv_upload_adds_every_authority_of_a_correct_file(world, db):
-    author, consultation, a = world
+    author, consultation, _a = world
     data = "country;lau_code;name\nFR;75056;Paris\n\nit;058091;Somewhere\nFR;75056;again\n"
     added = audience.import_lau_csv(consultation, data.encode("utf-8-sig"), actor=author)
     assert added == 2
@@ -229,6 +229,6 @@ def test_csv_upload_refuses_an_empty_file_and_a_header_without_country(world):
 
 
 def test_csv_in_windows_encoding_is_read(world):
-    author, consultation, a = world
+    author, consultation, _a = world
     data = "country;lau_code;name\nFR;75056;Société\n".encode("cp1252")
     assert audience.import_lau_csv(consultation, data, actor=author) == 1
