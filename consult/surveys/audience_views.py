@@ -28,7 +28,7 @@ CANDIDATES_SHOWN = 50
 
 
 def _count_message(count: int) -> str:
-    return ngettext("%(num)d authority matches.", "%(num)d authorities match.", count, num=count)
+    return ngettext("%(num)d authority matches.", "%(num)d authorities match.", count)
 
 
 def _criteria_form(consultation: Consultation) -> forms.CriteriaForm:
@@ -171,7 +171,6 @@ def audience_add(assoc_slug: str, slug: str):
                 "%(num)d authority added to the list.",
                 "%(num)d authorities added to the list.",
                 added,
-                num=added,
             ),
             "success",
         )
@@ -195,7 +194,6 @@ def audience_upload(assoc_slug: str, slug: str):
             "%(num)d authority added to the list.",
             "%(num)d authorities added to the list.",
             added,
-            num=added,
         ),
         "success",
     )
