@@ -86,27 +86,33 @@ def _has_respondent():
     )
 
 
+def _reachable():
+    """An authority can be invited: it has an active respondent, or a contact address."""
+    return sa.or_(_has_respondent(), sa.func.coalesce(Organisation.contact_email, "") != "")
+
+
+def _not_invited(consultation: Consultation):
+    return ~sa.exists().where(
+        Invitation.consultation_id == consultation.id,
+        Invitation.authority_id == Organisation.id,
+    )
+
+
 def uninvitable_select(consultation: Consultation) -> sa.Select:
     """Authorities of the audience with neither an active respondent nor a contact address."""
     return (
         sa.select(Organisation)
-        .where(
-            Organisation.id.in_(audience.audience_select(consultation)),
-            ~_has_respondent(),
-            sa.func.coalesce(Organisation.contact_email, "") == "",
-        )
+        .where(Organisation.id.in_(audience.audience_select(consultation)), ~_reachable())
         .order_by(Organisation.country, Organisation.name)
     )
 
 
 def not_yet_invited_count(consultation: Consultation) -> int:
-    """Authorities of the audience without an invitation."""
+    """Authorities of the audience that can be invited and have not been yet."""
     stmt = sa.select(sa.func.count()).where(
         Organisation.id.in_(audience.audience_select(consultation)),
-        ~sa.exists().where(
-            Invitation.consultation_id == consultation.id,
-            Invitation.authority_id == Organisation.id,
-        ),
+        _reachable(),
+        _not_invited(consultation),
     )
     return db.session.scalar(stmt.select_from(Organisation)) or 0
 
@@ -521,15 +527,14 @@ def get_job(consultation: Consultation, job_id: int) -> jobs.Job | None:
 
 
 def uninvited(consultation: Consultation, *, limit: int = 50) -> list[Organisation]:
-    """Authorities of the audience not invited yet (at most `limit`), by country and name."""
+    """Authorities of the audience that can be invited and have not been yet (at most
+    `limit`), by country and name."""
     stmt = (
         sa.select(Organisation)
         .where(
             Organisation.id.in_(audience.audience_select(consultation)),
-            ~sa.exists().where(
-                Invitation.consultation_id == consultation.id,
-                Invitation.authority_id == Organisation.id,
-            ),
+            _reachable(),
+            _not_invited(consultation),
         )
         .order_by(Organisation.country, Organisation.name, Organisation.id)
         .limit(limit)
