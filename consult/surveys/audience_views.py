@@ -8,6 +8,7 @@ from flask_babel import ngettext
 from flask_login import current_user, login_required
 
 from consult import permissions
+from consult.accounts.models import AuthorityLevel, SizeClass, Urbanisation
 from consult.extensions import db
 from consult.surveys import audience
 from consult.surveys import authoring_forms as forms
@@ -40,9 +41,26 @@ def _criteria_form(consultation: Consultation) -> forms.CriteriaForm:
     return form
 
 
-def _editable_or_403(consultation: Consultation) -> None:
-    if not permissions.can_edit_consultation(current_user, consultation):
-        abort(403)
+def _criteria_summary(consultation: Consultation) -> list[tuple[str, str]]:
+    """The saved criteria in words, for people who may read but not change them."""
+    criteria = Criteria.from_json(consultation.audience_criteria)
+
+    def words(values, labels) -> str:
+        return ", ".join(str(labels(v)) for v in values) or _("any")
+
+    return [
+        (_("Only members of the association"), _("yes") if criteria.members_only else _("no")),
+        (_("Countries"), words(criteria.countries, country_name)),
+        (
+            _("Levels of government"),
+            words(criteria.levels, lambda v: forms.LEVEL_LABELS[AuthorityLevel(v)]),
+        ),
+        (_("Population"), words(criteria.size_classes, lambda v: forms.SIZE_LABELS[SizeClass(v)])),
+        (
+            _("Degree of urbanisation"),
+            words(criteria.urbanisations, lambda v: forms.URBANISATION_LABELS[Urbanisation(v)]),
+        ),
+    ]
 
 
 @bp.route(f"{PREFIX}/<slug>/audience", methods=["GET", "POST"])
@@ -78,6 +96,7 @@ def audience_page(assoc_slug: str, slug: str):
         current_count=audience.audience_count(consultation),
         members_count=audience.members_count(consultation),
         can_edit=can_edit,
+        criteria_summary=_criteria_summary(consultation),
         mode_form=forms.ConfirmForm(),
         status=effective_status(consultation),
     )

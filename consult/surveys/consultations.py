@@ -290,7 +290,8 @@ def consultations_select(
     now: datetime | None = None,
 ) -> sa.Select:
     """Consultations (of one association, or all), newest first, filtered by a search in the
-    address and titles and by the status shown (derived from the clock, in SQL)."""
+    address and titles and by the status shown (derived from the clock, in SQL). Archived
+    consultations are listed only when that status is asked for."""
     stmt = sa.select(Consultation).order_by(Consultation.created_at.desc(), Consultation.id.desc())
     if association_id is not None:
         stmt = stmt.where(Consultation.association_id == association_id)
@@ -308,6 +309,8 @@ def consultations_select(
         )
     if status in {s.value for s in Status}:
         stmt = stmt.where(effective_status_sql(now or utcnow()) == status)
+    else:
+        stmt = stmt.where(Consultation.status != ConsultationStatus.ARCHIVED)
     return stmt
 
 

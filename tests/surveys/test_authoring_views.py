@@ -340,6 +340,9 @@ def test_admins_read_everything_and_change_nothing(client, auth, foreign, db):
         assert response.status_code == expected, (method, url)
     overview = client.get(base(consultation)).get_data(as_text=True)
     assert "read-only" in overview and "Close the consultation" not in overview
+    criteria = client.get(f"{base(consultation)}/audience").get_data(as_text=True)
+    assert "<dt>Only members of the association</dt><dd>yes</dd>" in criteria
+    assert "Save the criteria" not in criteria
 
 
 def test_the_association_in_the_address_must_match(client, auth, db):

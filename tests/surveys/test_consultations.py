@@ -251,6 +251,7 @@ def test_the_list_filters_by_search_and_derived_status_and_counts_in_one_query(a
     expired = ConsultationFactory(
         association=association, status=ConsultationStatus.OPEN, closes_at=now - timedelta(days=1)
     )
+    archived = ConsultationFactory(association=association, status=ConsultationStatus.ARCHIVED)
     ConsultationFactory()  # another association's
     authorities = AuthorityFactory.create_batch(3)
     statuses = [ResponseStatus.SUBMITTED, ResponseStatus.SUBMITTED, ResponseStatus.DRAFT]
@@ -268,6 +269,7 @@ def test_the_list_filters_by_search_and_derived_status_and_counts_in_one_query(a
     assert ids(status="open") == {running.id}
     assert ids(status="closed") == {expired.id}
     assert ids(status="draft") == {draft.id}
+    assert ids(status="archived") == {archived.id}
     assert ids(q="HOUSING") == {draft.id}
     assert ids(q="français") == {running.id}
     assert ids(q="courses") == {running.id}
