@@ -6,15 +6,14 @@ Criteria (``Consultation.audience_criteria``) are a JSON object
 members of the consultation's association. In list mode the audience is the `AudienceMember`
 rows. Either way only active authorities count.
 
-`audience_select(consultation)` is the one SQL definition of the audience (a SELECT of authority
+Lists of LAU codes are read by `audience_csv`. `audience_select(consultation)` is the one SQL
+definition of the audience (a SELECT of authority
 ids); counts, `is_in_audience` (the responding side asks it before showing or accepting anything)
 and invitations all use it.
 """
 
 from __future__ import annotations
 
-import csv
-import io
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass, field
 
@@ -40,8 +39,6 @@ from consult.surveys.models import (
     ConsultationStatus,
     Response,
 )
-
-MAX_CSV_LINES = 20_000
 
 
 @dataclass
@@ -263,7 +260,8 @@ def available_countries() -> list[str]:
 # Changes.
 
 
-def _ensure_changeable(consultation: Consultation) -> None:
+def ensure_changeable(consultation: Consultation) -> None:
+    """Refuse changes to the audience of a closed or archived consultation."""
     if consultation.status in (ConsultationStatus.CLOSED, ConsultationStatus.ARCHIVED):
         raise AudienceError(_l("The audience of a closed or archived consultation cannot change."))
 
@@ -290,7 +288,7 @@ def _ensure_responses_kept(consultation: Consultation) -> None:
 
 def set_criteria(consultation: Consultation, criteria: Criteria, *, actor: User | None) -> int:
     """Use `criteria` as the audience (criteria mode); returns the new audience count."""
-    _ensure_changeable(consultation)
+    ensure_changeable(consultation)
     consultation.audience_mode = AudienceMode.CRITERIA
     consultation.audience_criteria = criteria.to_json()
     _ensure_responses_kept(consultation)
@@ -309,7 +307,7 @@ def set_criteria(consultation: Consultation, criteria: Criteria, *, actor: User 
 
 def use_list(consultation: Consultation, *, actor: User | None) -> int:
     """Switch to the explicit list (kept as it was); returns the new audience count."""
-    _ensure_changeable(consultation)
+    ensure_changeable(consultation)
     consultation.audience_mode = AudienceMode.LIST
     _ensure_responses_kept(consultation)
     count = audience_count(consultation)
@@ -324,7 +322,8 @@ def use_list(consultation: Consultation, *, actor: User | None) -> int:
     return count
 
 
-def _add(consultation: Consultation, authority_ids: Iterable[int]) -> int:
+def put_on_list(consultation: Consultation, authority_ids: Iterable[int]) -> int:
+    """Add AudienceMember rows for the ids not on the list yet (no commit); how many."""
     present = set(
         db.session.scalars(
             sa.select(AudienceMember.authority_id).where(
@@ -346,14 +345,14 @@ def add_members(
 ) -> int:
     """Put authorities on the explicit list (and use the list); returns how many were added.
     Ids of unknown, inactive or non-authority organisations are refused, all or nothing."""
-    _ensure_changeable(consultation)
+    ensure_changeable(consultation)
     wanted = {int(a) for a in authority_ids}
     if not wanted:
         raise AudienceError(_l("Choose at least one authority."), field="authority_ids")
     found = set(db.session.scalars(_authorities().where(Organisation.id.in_(wanted))))
     if found != wanted:
         raise AudienceError(_l("Some of the chosen authorities do not exist or are inactive."))
-    added = _add(consultation, wanted)
+    added = put_on_list(consultation, wanted)
     consultation.audience_mode = AudienceMode.LIST
     audit.record(
         "consultation.audience_members_added",
@@ -368,7 +367,7 @@ def add_members(
 
 def remove_member(consultation: Consultation, authority: Organisation, *, actor: User | None):
     """Take an authority off the explicit list (refused when it has already answered)."""
-    _ensure_changeable(consultation)
+    ensure_changeable(consultation)
     deleted = db.session.execute(
         sa.delete(AudienceMember).where(
             AudienceMember.consultation_id == consultation.id,
@@ -389,132 +388,3 @@ def remove_member(consultation: Consultation, authority: Organisation, *, actor:
         authority=authority.name,
     )
     db.session.commit()
-
-
-@dataclass
-class CsvLine:
-    number: int
-    country: str
-    lau_code: str
-
-
-def _parse_csv(data: bytes) -> tuple[list[CsvLine], list[tuple[int, str]]]:
-    """The (country, LAU code) lines of a CSV file and the problems found, by line number.
-
-    Columns are found by a header (`country` and `lau_code` or `lau`, any order, any other
-    columns ignored) or, without a header, taken as country then LAU code. Separators `,`,
-    `;` and tab are recognised; blank lines are skipped.
-    """
-    try:
-        text = data.decode("utf-8-sig")
-    except UnicodeDecodeError:
-        text = data.decode("cp1252", errors="replace")
-    sample = text[:4096]
-    delimiter = max(",;\t", key=sample.count) if any(d in sample for d in ",;\t") else ","
-    rows = list(csv.reader(io.StringIO(text), delimiter=delimiter))
-    lines, problems = [], []
-    country_col, lau_col, start = 0, 1, 0
-    if rows:
-        header = [cell.strip().lower().replace(" ", "_") for cell in rows[0]]
-        lau_names = [h for h in header if h in {"lau_code", "lau", "lau_id", "lau code"}]
-        if lau_names:
-            lau_col = header.index(lau_names[0])
-            country_col = next(
-                (header.index(h) for h in ("country", "country_code", "cntr_code") if h in header),
-                -1,
-            )
-            start = 1
-            if country_col < 0:
-                problems.append((1, str(_l("Line 1: the header has no “country” column."))))
-                return [], problems
-    if len(rows) - start > MAX_CSV_LINES:
-        problems.append((0, str(_l("The file has more than %(max)d lines.", max=MAX_CSV_LINES))))
-        return [], problems
-    for number, row in enumerate(rows[start:], start=start + 1):
-        if not any(cell.strip() for cell in row):
-            continue
-        if len(row) <= max(country_col, lau_col):
-            problems.append(
-                (number, str(_l("Line %(n)d: expected a country code and a LAU code.", n=number)))
-            )
-            continue
-        country, lau = row[country_col].strip().upper(), row[lau_col].strip()
-        if len(country) != 2 or not country.isalpha():
-            message = _l(
-                "Line %(n)d: “%(value)s” is not a two-letter country code.",
-                n=number,
-                value=country[:20],
-            )
-            problems.append((number, str(message)))
-            continue
-        if not lau or len(lau) > 20:
-            message = _l("Line %(n)d: the LAU code is missing or too long.", n=number)
-            problems.append((number, str(message)))
-            continue
-        lines.append(CsvLine(number, country, lau))
-    if not lines and not problems:
-        problems.append((0, str(_l("The file has no LAU codes."))))
-    return lines, problems
-
-
-def import_lau_csv(consultation: Consultation, data: bytes, *, actor: User | None) -> int:
-    """Add the authorities listed by LAU code in a CSV file to the explicit list (and use the
-    list). All or nothing: when any line is malformed or names no active authority, nothing
-    is added and AudienceError.lines lists every problem with its line number.
-    Returns how many authorities were added (those already on the list are not counted)."""
-    _ensure_changeable(consultation)
-    lines, problems = _parse_csv(data)
-    found: dict[tuple[str, str], tuple[int, bool]] = {}
-    pairs = sorted({(line.country, line.lau_code) for line in lines})
-    for start in range(0, len(pairs), 500):
-        chunk = pairs[start : start + 500]
-        rows = db.session.execute(
-            sa.select(
-                Organisation.country, Organisation.lau_code, Organisation.id, Organisation.active
-            ).where(
-                Organisation.kind == OrgKind.AUTHORITY,
-                sa.tuple_(Organisation.country, Organisation.lau_code).in_(chunk),
-            )
-        )
-        found.update({(r.country, r.lau_code): (r.id, r.active) for r in rows})
-    for line in lines:
-        match = found.get((line.country, line.lau_code))
-        if match is None:
-            message = _l(
-                "Line %(n)d: no authority has LAU code %(code)s in %(country)s.",
-                n=line.number,
-                code=line.lau_code,
-                country=line.country,
-            )
-            problems.append((line.number, str(message)))
-        elif not match[1]:
-            message = _l(
-                "Line %(n)d: the authority with LAU code %(code)s in %(country)s is inactive.",
-                n=line.number,
-                code=line.lau_code,
-                country=line.country,
-            )
-            problems.append((line.number, str(message)))
-    if problems:
-        problems.sort(key=lambda problem: problem[0])
-        raise AudienceError(
-            _l(
-                "Nothing was added: %(count)d problems in the file. Correct them and upload it "
-                "again.",
-                count=len(problems),
-            ),
-            field="file",
-            lines=[message for _number, message in problems],
-        )
-    added = _add(consultation, {found[(line.country, line.lau_code)][0] for line in lines})
-    consultation.audience_mode = AudienceMode.LIST
-    audit.record(
-        "consultation.audience_imported",
-        actor=actor,
-        obj=consultation,
-        organisation_id=consultation.association_id,
-        lines=len(lines),
-        added=added,
-    )
-    db.session.commit()
-    return added

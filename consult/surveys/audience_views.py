@@ -10,7 +10,7 @@ from flask_login import current_user, login_required
 from consult import permissions
 from consult.accounts.models import AuthorityLevel, SizeClass, Urbanisation
 from consult.extensions import db
-from consult.surveys import audience
+from consult.surveys import audience, audience_csv
 from consult.surveys import authoring_forms as forms
 from consult.surveys.audience import Criteria
 from consult.surveys.authoring_views import (
@@ -204,7 +204,7 @@ def audience_upload(assoc_slug: str, slug: str):
     if not form.validate_on_submit():
         return _render_list(consultation, upload_form=form, status=422)
     try:
-        added = audience.import_lau_csv(consultation, form.file.data.read(), actor=current_user)
+        added = audience_csv.import_lau_csv(consultation, form.file.data.read(), actor=current_user)
     except AudienceError as error:
         form.file.errors = [*form.file.errors, error.message]
         return _render_list(consultation, upload_form=form, report=error.lines, status=422)

@@ -3,7 +3,8 @@
 Every page lives under ``/associations/<assoc_slug>/consultations``. The loaders answer 404 for
 what the person may not see (another association's consultations) and 403 for what they may see
 but not change (admins read everything, change nothing). The audience and invitation pages are
-in `audience_views` and `invitation_views`, on the same blueprint.
+in `audience_views` and `invitation_views`, opening, closing and copying in `lifecycle_views`,
+all on the same blueprint.
 """
 
 from __future__ import annotations
@@ -17,10 +18,9 @@ from consult.accounts.models import Organisation, Role
 from consult.db import utcnow
 from consult.extensions import db
 from consult.localtime import DEFAULT_TIMEZONE, AmbiguousTime, to_local, to_utc
-from consult.surveys import audience, cloning, consultations, invitations, lifecycle
+from consult.surveys import audience, consultations, invitation_queries, lifecycle
 from consult.surveys import authoring_forms as forms
 from consult.surveys.consultation_errors import (
-    CannotOpen,
     ConsultationError,
     InvalidConsultation,
 )
@@ -324,130 +324,11 @@ def overview(assoc_slug: str, slug: str):
         counts=counts,
         audience_count=audience.audience_count(consultation),
         problems=lifecycle.opening_problems(consultation) if status == Status.DRAFT else [],
-        invitation_summary=invitations.invitation_summary(consultation),
+        invitation_summary=invitation_queries.invitation_summary(consultation),
         can_edit=permissions.can_edit_consultation(current_user, consultation),
         tz=author_timezone(),
     )
 
 
-# Status changes: GET shows what will happen, POST does it.
-
-
-def _status_page(consultation: Consultation, action: str, **context):
-    return render_template(
-        "authoring/confirm_status.html",
-        consultation=consultation,
-        action=action,
-        status=effective_status(consultation),
-        form=context.pop("form", None) or forms.ConfirmForm(),
-        tz=author_timezone(),
-        **context,
-    )
-
-
-def _status_action(slug: str, assoc_slug: str) -> Consultation:
-    consultation = get_consultation_for_edit(slug, assoc_slug, check_edit=False)
-    if not permissions.can_change_consultation_status(current_user, consultation):
-        abort(403)
-    return consultation
-
-
-@bp.route(f"{PREFIX}/<slug>/open", methods=["GET", "POST"], endpoint="open")
-@login_required
-def open_(assoc_slug: str, slug: str):
-    consultation = _status_action(slug, assoc_slug)
-    form = forms.ConfirmForm()
-    if form.validate_on_submit():
-        try:
-            lifecycle.open_consultation(consultation, actor=current_user)
-        except CannotOpen as error:
-            flash(error.message, "error")
-            return _status_page(consultation, "open", problems=error.problems), 422
-        except ConsultationError as error:
-            flash(error.message, "error")
-            return redirect(overview_url(consultation))
-        if effective_status(consultation) == Status.SCHEDULED:
-            flash(_("The consultation is scheduled: it opens on its opening date."), "success")
-        else:
-            flash(_("The consultation is open."), "success")
-        return redirect(overview_url(consultation))
-    problems = lifecycle.opening_problems(consultation)
-    return _status_page(consultation, "open", problems=problems)
-
-
-@bp.route(f"{PREFIX}/<slug>/close", methods=["GET", "POST"])
-@login_required
-def close(assoc_slug: str, slug: str):
-    consultation = _status_action(slug, assoc_slug)
-    form = forms.ConfirmForm()
-    if form.validate_on_submit():
-        try:
-            lifecycle.close_consultation(consultation, actor=current_user)
-        except ConsultationError as error:
-            flash(error.message, "error")
-        else:
-            flash(_("The consultation is closed."), "success")
-        return redirect(overview_url(consultation))
-    return _status_page(consultation, "close")
-
-
-@bp.route(f"{PREFIX}/<slug>/reopen", methods=["GET", "POST"])
-@login_required
-def reopen(assoc_slug: str, slug: str):
-    consultation = _status_action(slug, assoc_slug)
-    tz = author_timezone()
-    form = forms.ReopenForm()
-    if form.validate_on_submit():
-        ok, closes_at = form.local_to_utc("closes_at", tz)
-        if ok:
-            try:
-                lifecycle.reopen_consultation(consultation, actor=current_user, closes_at=closes_at)
-            except InvalidConsultation as error:
-                apply_errors(form, error.errors, "closes_at")
-            except ConsultationError as error:
-                flash(error.message, "error")
-                return redirect(overview_url(consultation))
-            else:
-                flash(_("The consultation is open again."), "success")
-                return redirect(overview_url(consultation))
-    return _status_page(consultation, "reopen", form=form)
-
-
-@bp.route(f"{PREFIX}/<slug>/archive", methods=["GET", "POST"])
-@login_required
-def archive(assoc_slug: str, slug: str):
-    consultation = _status_action(slug, assoc_slug)
-    form = forms.ConfirmForm()
-    if form.validate_on_submit():
-        try:
-            lifecycle.archive_consultation(consultation, actor=current_user)
-        except ConsultationError as error:
-            flash(error.message, "error")
-        else:
-            flash(_("The consultation is archived."), "success")
-        return redirect(overview_url(consultation))
-    return _status_page(consultation, "archive")
-
-
-@bp.route(f"{PREFIX}/<slug>/clone", methods=["GET", "POST"])
-@login_required
-def clone(assoc_slug: str, slug: str):
-    consultation = get_consultation_for_edit(slug, assoc_slug, check_edit=False)
-    if not permissions.can_clone_consultation(current_user, consultation):
-        abort(403)
-    form = forms.CloneForm()
-    if request.method == "GET":
-        form.slug.data = cloning.suggest_slug(consultation.slug)
-    if form.validate_on_submit():
-        try:
-            copy = cloning.clone_consultation(consultation, actor=current_user, slug=form.slug.data)
-        except InvalidConsultation as error:
-            apply_errors(form, error.errors, "slug")
-        else:
-            flash(_("This is the copy, a new draft. Set its dates before opening it."), "success")
-            return redirect(overview_url(copy))
-    return render_template("authoring/clone.html", consultation=consultation, form=form)
-
-
-# The audience and invitation pages register their routes on `bp`.
-from consult.surveys import audience_views, invitation_views  # noqa: E402, F401
+# The status, audience and invitation pages register their routes on `bp`.
+from consult.surveys import audience_views, invitation_views, lifecycle_views  # noqa: E402, F401

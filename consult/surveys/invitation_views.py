@@ -12,7 +12,7 @@ from consult import permissions
 from consult.extensions import db
 from consult.jobs import JobStatus
 from consult.surveys import authoring_forms as forms
-from consult.surveys import consultations, invitations
+from consult.surveys import consultations, invitation_queries, invitations
 from consult.surveys.authoring_views import (
     PREFIX,
     bp,
@@ -20,7 +20,7 @@ from consult.surveys.authoring_views import (
     get_consultation_for_edit,
 )
 from consult.surveys.consultation_errors import InvitationError
-from consult.surveys.invitations import TableState
+from consult.surveys.invitation_queries import TableState
 from consult.surveys.lifecycle import Status, effective_status
 from consult.surveys.models import Consultation
 
@@ -51,7 +51,7 @@ def invitations_page(assoc_slug: str, slug: str):
     state = request.args.get("state", "")
     state = state if state in TableState.ALL else ""
     page = db.paginate(
-        invitations.invitations_select(consultation, q=q, state=state),
+        invitation_queries.invitations_select(consultation, q=q, state=state),
         per_page=PER_PAGE,
         error_out=False,
     )
@@ -63,13 +63,13 @@ def invitations_page(assoc_slug: str, slug: str):
         q=q,
         state=state,
         state_labels=_state_labels(),
-        response_states=invitations.response_states(
+        response_states=invitation_queries.response_states(
             consultation, [i.authority_id for i in page.items]
         ),
-        summary=invitations.invitation_summary(consultation),
-        uninvited=invitations.uninvited(consultation),
-        uninvitable=invitations.uninvitable(consultation),
-        uninvitable_count=invitations.uninvitable_count(consultation),
+        summary=invitation_queries.invitation_summary(consultation),
+        uninvited=invitation_queries.uninvited(consultation),
+        uninvitable=invitation_queries.uninvitable(consultation),
+        uninvitable_count=invitation_queries.uninvitable_count(consultation),
         can_manage=permissions.can_manage_invitations(current_user, consultation),
         form=forms.InviteForm(),
     )
@@ -128,7 +128,7 @@ def invitations_remind(assoc_slug: str, slug: str):
 
 def _job(assoc_slug: str, slug: str, job_id: int):
     consultation = get_consultation_for_edit(slug, assoc_slug, check_edit=False)
-    job = invitations.get_job(consultation, job_id)
+    job = invitation_queries.get_job(consultation, job_id)
     if job is None:
         abort(404)
     return consultation, job

@@ -6,7 +6,7 @@ import pytest
 import sqlalchemy as sa
 
 from consult.accounts.models import AuditEvent, AuthorityLevel, Role, Urbanisation
-from consult.surveys import audience
+from consult.surveys import audience, audience_csv
 from consult.surveys.audience import Criteria
 from consult.surveys.consultation_errors import AudienceError
 from consult.surveys.models import AudienceMember, AudienceMode, ConsultationStatus, Response
@@ -182,14 +182,14 @@ def test_candidates_exclude_members_and_match_name_or_lau_code(world):
 def test_csv_upload_adds_every_authority_of_a_correct_file(world, db):
     author, consultation, _a = world
     data = "country;lau_code;name\nFR;75056;Paris\n\nit;058091;Somewhere\nFR;75056;again\n"
-    added = audience.import_lau_csv(consultation, data.encode("utf-8-sig"), actor=author)
+    added = audience_csv.import_lau_csv(consultation, data.encode("utf-8-sig"), actor=author)
     assert added == 2
     assert names(world, db.session.scalars(audience.audience_select(consultation))) == {
         "paris",
         "town_it",
     }
     headerless = b"FR,69123\r\nFR,01001\r\n"
-    assert audience.import_lau_csv(consultation, headerless, actor=author) == 2
+    assert audience_csv.import_lau_csv(consultation, headerless, actor=author) == 2
     assert audience.audience_count(consultation) == 4
 
 
@@ -205,7 +205,7 @@ def test_csv_upload_is_all_or_nothing_with_a_numbered_report(world, db):
         ",FR\n"  # line 7: empty code
     )
     with pytest.raises(AudienceError) as refused:
-        audience.import_lau_csv(consultation, data.encode(), actor=author)
+        audience_csv.import_lau_csv(consultation, data.encode(), actor=author)
     assert refused.value.message.startswith("Nothing was added: 5 problems")
     assert refused.value.lines == [
         "Line 3: no authority has LAU code 99999 in FR.",
@@ -221,14 +221,14 @@ def test_csv_upload_is_all_or_nothing_with_a_numbered_report(world, db):
 def test_csv_upload_refuses_an_empty_file_and_a_header_without_country(world):
     author, consultation, _a = world
     with pytest.raises(AudienceError) as refused:
-        audience.import_lau_csv(consultation, b"\n\n", actor=author)
+        audience_csv.import_lau_csv(consultation, b"\n\n", actor=author)
     assert refused.value.lines == ["The file has no LAU codes."]
     with pytest.raises(AudienceError) as refused:
-        audience.import_lau_csv(consultation, b"lau_code\n75056\n", actor=author)
+        audience_csv.import_lau_csv(consultation, b"lau_code\n75056\n", actor=author)
     assert refused.value.lines == ["Line 1: the header has no “country” column."]
 
 
 def test_csv_in_windows_encoding_is_read(world):
     author, consultation, _a = world
     data = "country;lau_code;name\nFR;75056;Société\n".encode("cp1252")
-    assert audience.import_lau_csv(consultation, data, actor=author) == 1
+    assert audience_csv.import_lau_csv(consultation, data, actor=author) == 1

@@ -11,7 +11,7 @@ import sqlalchemy as sa
 from consult.accounts.models import AuditEvent, Role, User
 from consult.db import utcnow
 from consult.jobs import Job, JobStatus
-from consult.surveys import invitations, lifecycle
+from consult.surveys import invitation_queries, invitations, lifecycle
 from consult.surveys.consultation_errors import InvitationError
 from consult.surveys.models import ConsultationStatus, Invitation, Response, ResponseStatus
 from tests.factories import AuthorityFactory, ConsultationFactory, UserFactory
@@ -116,8 +116,8 @@ def test_inviting_twice_sends_nothing_twice_unless_asked(setting, mailbox, drain
     again = invite(setting, drain_jobs)
     assert len(mailbox) == sent
     assert again.result["sent"] == 0 and again.result["skipped"] == 2
-    assert invitations.not_yet_invited_count(setting["consultation"]) == 0
-    assert invitations.uninvitable_count(setting["consultation"]) == 1
+    assert invitation_queries.not_yet_invited_count(setting["consultation"]) == 0
+    assert invitation_queries.uninvitable_count(setting["consultation"]) == 1
     resent = invite(setting, drain_jobs, authority_ids=[setting["staffed"].id], resend=True)
     assert resent.result["sent"] == 1 and len(mailbox) == sent + 2
     new_hash = db.session.scalar(
@@ -207,7 +207,7 @@ def test_reminders_skip_authorities_that_submitted(setting, mailbox, drain_jobs,
         db.session.execute(sa.select(Invitation.authority_id, Invitation.reminders_sent)).all()
     )
     assert reminded == {setting["staffed"].id: 0, setting["contact_only"].id: 1, extra.id: 1}
-    states = invitations.response_states(consultation, list(reminded))
+    states = invitation_queries.response_states(consultation, list(reminded))
     assert states == {setting["staffed"].id: "submitted", extra.id: "draft"}
 
 
@@ -224,7 +224,7 @@ def test_following_the_link_records_that_it_was_opened(setting, mailbox, drain_j
     client.get(link)
     db.session.expire_all()
     assert db.session.scalar(sa.select(Invitation.opened_at)) == first_opened
-    assert invitations.invitation_summary(setting["consultation"])["opened"] == 1
+    assert invitation_queries.invitation_summary(setting["consultation"])["opened"] == 1
 
 
 def test_an_unknown_link_records_nothing_and_a_draft_is_not_found(setting, client, db):
@@ -250,7 +250,7 @@ def test_the_invitation_table_filters_by_state(setting, mailbox, drain_jobs, db)
     db.session.commit()
 
     def authorities(**filters):
-        stmt = invitations.invitations_select(consultation, **filters)
+        stmt = invitation_queries.invitations_select(consultation, **filters)
         return [i.authority_id for i in db.session.scalars(stmt)]
 
     staffed, village = setting["staffed"].id, setting["contact_only"].id
@@ -260,4 +260,4 @@ def test_the_invitation_table_filters_by_state(setting, mailbox, drain_jobs, db)
     assert authorities(state="submitted") == []
     assert authorities(state="not_opened") == [village, staffed]
     assert authorities(q="staff") == [staffed]
-    assert [a.name for a in invitations.uninvitable(consultation)] == ["Silent Hamlet"]
+    assert [a.name for a in invitation_queries.uninvitable(consultation)] == ["Silent Hamlet"]
