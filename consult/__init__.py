@@ -70,12 +70,15 @@ def register_extensions(app: Flask) -> None:
 def register_blueprints(app: Flask) -> None:
     from consult import core
     from consult.accounts import admin_views, organisation_views, views
+    from consult.surveys import authoring_views, invitation_views
 
     app.register_blueprint(core.bp)
     app.register_blueprint(views.bp)
     app.register_blueprint(admin_views.bp)
     app.register_blueprint(admin_views.people_bp)
     app.register_blueprint(organisation_views.bp)
+    app.register_blueprint(authoring_views.bp)
+    app.register_blueprint(invitation_views.links_bp)
 
 
 def register_errorhandlers(app: Flask) -> None:
@@ -91,7 +94,8 @@ def register_commands(app: Flask) -> None:
 
 
 def register_request_hooks(app: Flask) -> None:
-    from consult import i18n, security
+    from consult import i18n, markdown, security
 
     security.register(app)
     i18n.register(app)
+    markdown.register(app)

@@ -91,9 +91,65 @@ def seed_users(orgs: dict[str, Organisation]) -> list[tuple[User, str]]:
     return created
 
 
+DEMO_CONSULTATION_SLUG = "local-integration-2026"
+
+
+def seed_consultation(association: Organisation, author: User | None):
+    """The demo consultation's shell, open now for 60 days to the association's members
+    (English and French). Its questionnaire is added by the questionnaire's own seed."""
+    from datetime import timedelta
+
+    from consult.surveys.models import (
+        AudienceMode,
+        Consultation,
+        ConsultationStatus,
+        ResultsVisibility,
+    )
+
+    consultation = db.session.scalar(
+        sa.select(Consultation).where(Consultation.slug == DEMO_CONSULTATION_SLUG)
+    )
+    if consultation is not None:
+        return consultation
+    now = utcnow().replace(second=0, microsecond=0)
+    consultation = Consultation(
+        slug=DEMO_CONSULTATION_SLUG,
+        association_id=association.id,
+        default_language="en",
+        languages=["en", "fr"],
+        title={
+            "en": "Integration of migrants in our towns and regions (2026)",
+            "fr": "L'intégration des personnes migrantes dans nos communes et régions (2026)",
+        },
+        description={
+            "en": "How do **local and regional authorities** welcome and include migrants? "
+            "Your answers inform the Commission's and the Committee of the Regions' work "
+            "on the *Partnership for the inclusion of migrants and refugees*.",
+            "fr": "Comment les **collectivités locales et régionales** accueillent-elles et "
+            "incluent-elles les personnes migrantes ? Vos réponses éclairent les travaux de la "
+            "Commission et du Comité européen des régions.",
+        },
+        status=ConsultationStatus.OPEN,
+        opens_at=now,
+        closes_at=now + timedelta(days=60),
+        timezone="Europe/Brussels",
+        results_visibility=ResultsVisibility.PARTICIPANTS,
+        k_threshold=5,
+        reference_prefix="INT",
+        audience_mode=AudienceMode.CRITERIA,
+        audience_criteria={"members_only": True},
+        created_by_id=author.id if author else None,
+    )
+    db.session.add(consultation)
+    db.session.flush()
+    return consultation
+
+
 def seed() -> list[tuple[User, str]]:
     orgs = seed_organisations()
     users = seed_users(orgs)
+    author = next((user for user, _ in users if user.role == Role.AUTHOR), None)
+    seed_consultation(orgs[ASSOCIATION_SLUG], author)
     db.session.commit()
     return users
 

@@ -79,3 +79,58 @@ def can_mark_signatory(user: User | None, target: User) -> bool:
         and user.organisation_id == target.organisation_id
         and user.organisation.kind == OrgKind.AUTHORITY
     )
+
+
+# Consultations (authoring). Decision: a consultation belongs to its association; its authors
+# manage it. Admins see every association's consultations (list, settings, audience,
+# invitations) read-only: they run the platform, they do not speak for an association. Analysts
+# read results elsewhere; respondents answer elsewhere. To anyone else an authoring page answers
+# 404, so a consultation's existence (drafts included) is not revealed.
+
+
+def _is_association_author(user: User | None, association: Organisation) -> bool:
+    return (
+        _signed_in(user)
+        and user.role == Role.AUTHOR
+        and association.kind == OrgKind.ASSOCIATION
+        and user.organisation_id == association.id
+    )
+
+
+def can_list_consultations(user: User | None, association: Organisation) -> bool:
+    """The association's own authors, and admins for any association."""
+    if association.kind != OrgKind.ASSOCIATION:
+        return False
+    return is_admin(user) or _is_association_author(user, association)
+
+
+def can_create_consultation(user: User | None, association: Organisation) -> bool:
+    """Only the authors of an association create its consultations (admins do not)."""
+    return _is_association_author(user, association)
+
+
+def can_view_consultation_admin(user: User | None, consultation) -> bool:
+    """The authoring pages of a consultation (settings, audience, invitations, status): the
+    owning association's authors, and admins read-only."""
+    return is_admin(user) or _is_association_author(user, consultation.association)
+
+
+def can_edit_consultation(user: User | None, consultation) -> bool:
+    """Settings, texts, questionnaire and audience: the owning association's authors only.
+    Whether the consultation's state still allows a change is a rule of the services."""
+    return _is_association_author(user, consultation.association)
+
+
+def can_change_consultation_status(user: User | None, consultation) -> bool:
+    """Open, close, reopen and archive: the owning association's authors."""
+    return _is_association_author(user, consultation.association)
+
+
+def can_manage_invitations(user: User | None, consultation) -> bool:
+    """Invite the audience and send reminders: the owning association's authors."""
+    return _is_association_author(user, consultation.association)
+
+
+def can_clone_consultation(user: User | None, consultation) -> bool:
+    """Copy a consultation as a new draft of the same association: its authors."""
+    return can_create_consultation(user, consultation.association)

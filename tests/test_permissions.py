@@ -15,7 +15,13 @@ from flask_login import AnonymousUserMixin
 
 from consult import permissions
 from consult.accounts.models import ROLE_ORG_KIND, Organisation, OrgKind, Role, User
-from tests.factories import AssociationFactory, AuthorityFactory, CommissionFactory, UserFactory
+from tests.factories import (
+    AssociationFactory,
+    AuthorityFactory,
+    CommissionFactory,
+    ConsultationFactory,
+    UserFactory,
+)
 
 T, F = True, False
 ROLES = ("admin", "author", "respondent", "analyst", "anonymous")
@@ -47,6 +53,29 @@ def _invite(role: Role):
     return ask
 
 
+def _consultation(user, scope: str):
+    """A consultation of the actor's own organisation (an association for authors), or of
+    another association."""
+    return ConsultationFactory(association=_org(user, scope, OrgKind.ASSOCIATION))
+
+
+def _on_consultation(name: str):
+    return lambda u, s: getattr(permissions, name)(u, _consultation(u, s))
+
+
+def _on_association(name: str):
+    return lambda u, s: getattr(permissions, name)(u, _org(u, s, OrgKind.ASSOCIATION))
+
+
+CONSULTATION_ACTIONS = (
+    "can_view_consultation_admin",
+    "can_edit_consultation",
+    "can_change_consultation_status",
+    "can_manage_invitations",
+    "can_clone_consultation",
+)
+
+
 # action name → how to ask it, given the acting user and the scope ("own" or "other").
 ACTIONS = {
     "is_admin": lambda u, s: permissions.is_admin(u),
@@ -65,6 +94,9 @@ ACTIONS = {
     ),
     **{f"can_invite_user[{role.value}]": _invite(role) for role in Role},
     "can_mark_signatory": lambda u, s: permissions.can_mark_signatory(u, _respondent_in(u, s)),
+    **{name: _on_consultation(name) for name in CONSULTATION_ACTIONS},
+    "can_list_consultations": _on_association("can_list_consultations"),
+    "can_create_consultation": _on_association("can_create_consultation"),
 }
 
 # fmt: off
@@ -86,6 +118,15 @@ MATRIX = {
     "can_invite_user[respondent]":   [(F, T), (F, F), (T, F), (F, F), (F, F)],
     # Own: a respondent of the actor's organisation.
     "can_mark_signatory":            [(T, T), (F, F), (T, F), (F, F), (F, F)],
+    # Consultations. Own: a consultation of the actor's association (authors); admins see every
+    # association's consultations but change nothing.
+    "can_view_consultation_admin":   [(T, T), (T, F), (F, F), (F, F), (F, F)],
+    "can_edit_consultation":         [(F, F), (T, F), (F, F), (F, F), (F, F)],
+    "can_change_consultation_status": [(F, F), (T, F), (F, F), (F, F), (F, F)],
+    "can_manage_invitations":        [(F, F), (T, F), (F, F), (F, F), (F, F)],
+    "can_clone_consultation":        [(F, F), (T, F), (F, F), (F, F), (F, F)],
+    "can_list_consultations":        [(F, T), (T, F), (F, F), (F, F), (F, F)],
+    "can_create_consultation":       [(F, F), (T, F), (F, F), (F, F), (F, F)],
 }
 # fmt: on
 

@@ -12,10 +12,10 @@ from tests.factories import UserFactory
 pytestmark = pytest.mark.browser
 
 EXPECTED_NAV = {
-    Role.ADMIN: (["People", "Audit log"], ["My organisation"]),
-    Role.ANALYST: ([], ["People", "Audit log", "My organisation"]),
-    Role.AUTHOR: (["My organisation"], ["People", "Audit log"]),
-    Role.RESPONDENT: (["My organisation"], ["People", "Audit log"]),
+    Role.ADMIN: (["People", "Audit log", "Consultations"], ["My organisation"]),
+    Role.ANALYST: ([], ["People", "Audit log", "My organisation", "Consultations"]),
+    Role.AUTHOR: (["My organisation", "Consultations"], ["People", "Audit log"]),
+    Role.RESPONDENT: (["My organisation"], ["People", "Audit log", "Consultations"]),
 }
 
 

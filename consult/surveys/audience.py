@@ -1,0 +1,390 @@
+"""Who a consultation is for: criteria over authority attributes, or an explicit list.
+
+Criteria (``Consultation.audience_criteria``) are a JSON object
+``{"countries": ["FR", …], "levels": [...], "size_classes": [...], "urbanisations": [...],
+"members_only": true}``: an empty list means "any"; `members_only` keeps the authorities that are
+members of the consultation's association. In list mode the audience is the `AudienceMember`
+rows. Either way only active authorities count.
+
+Lists of LAU codes are read by `audience_csv`. `audience_select(consultation)` is the one SQL
+definition of the audience (a SELECT of authority
+ids); counts, `is_in_audience` (the responding side asks it before showing or accepting anything)
+and invitations all use it.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable, Mapping
+from dataclasses import dataclass, field
+
+import sqlalchemy as sa
+from flask_babel import lazy_gettext as _l
+
+from consult import audit
+from consult.accounts.models import (
+    AuthorityLevel,
+    Organisation,
+    OrgKind,
+    SizeClass,
+    Urbanisation,
+    User,
+    association_members,
+)
+from consult.extensions import db
+from consult.surveys.consultation_errors import AudienceError
+from consult.surveys.models import (
+    AudienceMember,
+    AudienceMode,
+    Consultation,
+    ConsultationStatus,
+    Response,
+)
+
+
+@dataclass
+class Criteria:
+    """Audience criteria; an empty list means any value."""
+
+    countries: list[str] = field(default_factory=list)
+    levels: list[str] = field(default_factory=list)
+    size_classes: list[str] = field(default_factory=list)
+    urbanisations: list[str] = field(default_factory=list)
+    members_only: bool = True
+
+    @classmethod
+    def from_json(cls, data: Mapping | None) -> Criteria:
+        data = data or {}
+        return cls.clean(
+            countries=data.get("countries") or (),
+            levels=data.get("levels") or (),
+            size_classes=data.get("size_classes") or (),
+            urbanisations=data.get("urbanisations") or (),
+            members_only=bool(data.get("members_only", True)),
+        )
+
+    @classmethod
+    def from_args(cls, args) -> Criteria:
+        """From a query string or form (a MultiDict): countries=FR&countries=DE&levels=…;
+        `members_only` is on when present with a true value."""
+        return cls.clean(
+            countries=args.getlist("countries"),
+            levels=args.getlist("levels"),
+            size_classes=args.getlist("size_classes"),
+            urbanisations=args.getlist("urbanisations"),
+            members_only=args.get("members_only", "") in {"1", "y", "on", "true"},
+        )
+
+    @classmethod
+    def clean(
+        cls,
+        *,
+        countries: Iterable[str],
+        levels: Iterable[str],
+        size_classes: Iterable[str],
+        urbanisations: Iterable[str],
+        members_only: bool,
+    ) -> Criteria:
+        """Keep known values only, de-duplicated and sorted (unknown values are ignored)."""
+
+        def known(values: Iterable[str], allowed: set[str]) -> list[str]:
+            return sorted({v for v in values if v in allowed})
+
+        return cls(
+            countries=sorted(
+                {c.strip().upper() for c in countries if len(c.strip()) == 2 and c.isalpha()}
+            ),
+            levels=known(levels, {m.value for m in AuthorityLevel}),
+            size_classes=known(size_classes, {m.value for m in SizeClass}),
+            urbanisations=known(urbanisations, {m.value for m in Urbanisation}),
+            members_only=members_only,
+        )
+
+    def to_json(self) -> dict:
+        return {
+            "countries": self.countries,
+            "levels": self.levels,
+            "size_classes": self.size_classes,
+            "urbanisations": self.urbanisations,
+            "members_only": self.members_only,
+        }
+
+
+def _authorities() -> sa.Select:
+    return sa.select(Organisation.id).where(
+        Organisation.kind == OrgKind.AUTHORITY, Organisation.active.is_(True)
+    )
+
+
+def criteria_select(criteria: Criteria, association_id: int) -> sa.Select:
+    """Ids of the active authorities matching `criteria` for an association's consultation."""
+    stmt = _authorities()
+    if criteria.countries:
+        stmt = stmt.where(Organisation.country.in_(criteria.countries))
+    if criteria.levels:
+        stmt = stmt.where(Organisation.level.in_([AuthorityLevel(v) for v in criteria.levels]))
+    if criteria.size_classes:
+        stmt = stmt.where(
+            Organisation.size_class.in_([SizeClass(v) for v in criteria.size_classes])
+        )
+    if criteria.urbanisations:
+        stmt = stmt.where(
+            Organisation.urbanisation.in_([Urbanisation(v) for v in criteria.urbanisations])
+        )
+    if criteria.members_only:
+        stmt = stmt.where(
+            sa.exists().where(
+                association_members.c.association_id == association_id,
+                association_members.c.authority_id == Organisation.id,
+            )
+        )
+    return stmt
+
+
+def audience_select(consultation: Consultation) -> sa.Select:
+    """SELECT of the ids of the authorities in `consultation`'s audience (`Organisation.id`),
+    to use as a subquery: ``Organisation.id.in_(audience_select(c))``."""
+    if consultation.audience_mode == AudienceMode.LIST:
+        return _authorities().where(
+            sa.exists().where(
+                AudienceMember.consultation_id == consultation.id,
+                AudienceMember.authority_id == Organisation.id,
+            )
+        )
+    return criteria_select(
+        Criteria.from_json(consultation.audience_criteria), consultation.association_id
+    )
+
+
+def _count(stmt: sa.Select) -> int:
+    return db.session.scalar(sa.select(sa.func.count()).select_from(stmt.subquery())) or 0
+
+
+def audience_count(consultation: Consultation) -> int:
+    """How many authorities are in the audience."""
+    return _count(audience_select(consultation))
+
+
+def criteria_count(criteria: Criteria, association_id: int) -> int:
+    """How many authorities these criteria would select (the live count while editing)."""
+    return _count(criteria_select(criteria, association_id))
+
+
+def is_in_audience(consultation: Consultation, authority_id: int) -> bool:
+    """True when the authority may see and answer `consultation`."""
+    stmt = audience_select(consultation).where(Organisation.id == authority_id)
+    return bool(db.session.scalar(sa.select(sa.exists(stmt))))
+
+
+def members_select(consultation: Consultation, *, q: str = "") -> sa.Select:
+    """The authorities on the explicit list (whatever the mode), by country and name."""
+    stmt = (
+        sa.select(Organisation)
+        .join(AudienceMember, AudienceMember.authority_id == Organisation.id)
+        .where(AudienceMember.consultation_id == consultation.id)
+        .order_by(Organisation.country, Organisation.name, Organisation.id)
+    )
+    return _search(stmt, q)
+
+
+def members_count(consultation: Consultation) -> int:
+    """How many authorities are on the explicit list (whatever the mode)."""
+    return _count(members_select(consultation))
+
+
+def get_member(consultation: Consultation, authority_id: int) -> Organisation | None:
+    """The authority `authority_id` when it is on the explicit list, else None."""
+    return db.session.scalar(members_select(consultation).where(Organisation.id == authority_id))
+
+
+def candidates(
+    consultation: Consultation, *, q: str = "", country: str = "", limit: int = 50
+) -> list[Organisation]:
+    """At most `limit` authorities that could be added to the list (see candidates_select)."""
+    return list(
+        db.session.scalars(candidates_select(consultation, q=q, country=country).limit(limit))
+    )
+
+
+def _like(text: str) -> str:
+    escaped = text.replace("\\", "\\\\").replace("%", "\\%").replace("_", "\\_")
+    return f"%{escaped.lower()}%"
+
+
+def _search(stmt: sa.Select, q: str) -> sa.Select:
+    q = q.strip()
+    if q:
+        stmt = stmt.where(
+            sa.or_(
+                sa.func.lower(Organisation.name).like(_like(q), escape="\\"),
+                sa.func.lower(Organisation.lau_code).like(_like(q), escape="\\"),
+            )
+        )
+    return stmt
+
+
+def candidates_select(consultation: Consultation, *, q: str = "", country: str = "") -> sa.Select:
+    """Active authorities not yet on the list, matching a name or LAU code search."""
+    stmt = (
+        sa.select(Organisation)
+        .where(
+            Organisation.kind == OrgKind.AUTHORITY,
+            Organisation.active.is_(True),
+            ~sa.exists().where(
+                AudienceMember.consultation_id == consultation.id,
+                AudienceMember.authority_id == Organisation.id,
+            ),
+        )
+        .order_by(Organisation.country, Organisation.name, Organisation.id)
+    )
+    if country:
+        stmt = stmt.where(Organisation.country == country.strip().upper()[:2])
+    return _search(stmt, q)
+
+
+def available_countries() -> list[str]:
+    """Countries that have at least one active authority, for the criteria form."""
+    return list(
+        db.session.scalars(
+            sa.select(Organisation.country)
+            .where(
+                Organisation.kind == OrgKind.AUTHORITY,
+                Organisation.active.is_(True),
+                Organisation.country.is_not(None),
+            )
+            .distinct()
+            .order_by(Organisation.country)
+        )
+    )
+
+
+# Changes.
+
+
+def ensure_changeable(consultation: Consultation) -> None:
+    """Refuse changes to the audience of a closed or archived consultation."""
+    if consultation.status in (ConsultationStatus.CLOSED, ConsultationStatus.ARCHIVED):
+        raise AudienceError(_l("The audience of a closed or archived consultation cannot change."))
+
+
+def _ensure_responses_kept(consultation: Consultation) -> None:
+    """Refuse (before commit) an audience that would leave out an authority that answered."""
+    db.session.flush()
+    outside = db.session.scalar(
+        sa.select(sa.func.count(Response.id)).where(
+            Response.consultation_id == consultation.id,
+            Response.authority_id.not_in(audience_select(consultation)),
+        )
+    )
+    if outside:
+        db.session.rollback()
+        raise AudienceError(
+            _l(
+                "This change would leave out %(count)d authorities that have already answered. "
+                "Their responses must stay in the audience.",
+                count=outside,
+            )
+        )
+
+
+def set_criteria(consultation: Consultation, criteria: Criteria, *, actor: User | None) -> int:
+    """Use `criteria` as the audience (criteria mode); returns the new audience count."""
+    ensure_changeable(consultation)
+    consultation.audience_mode = AudienceMode.CRITERIA
+    consultation.audience_criteria = criteria.to_json()
+    _ensure_responses_kept(consultation)
+    count = audience_count(consultation)
+    audit.record(
+        "consultation.audience_criteria_set",
+        actor=actor,
+        obj=consultation,
+        organisation_id=consultation.association_id,
+        criteria=criteria.to_json(),
+        count=count,
+    )
+    db.session.commit()
+    return count
+
+
+def use_list(consultation: Consultation, *, actor: User | None) -> int:
+    """Switch to the explicit list (kept as it was); returns the new audience count."""
+    ensure_changeable(consultation)
+    consultation.audience_mode = AudienceMode.LIST
+    _ensure_responses_kept(consultation)
+    count = audience_count(consultation)
+    audit.record(
+        "consultation.audience_list_used",
+        actor=actor,
+        obj=consultation,
+        organisation_id=consultation.association_id,
+        count=count,
+    )
+    db.session.commit()
+    return count
+
+
+def put_on_list(consultation: Consultation, authority_ids: Iterable[int]) -> int:
+    """Add AudienceMember rows for the ids not on the list yet (no commit); how many."""
+    present = set(
+        db.session.scalars(
+            sa.select(AudienceMember.authority_id).where(
+                AudienceMember.consultation_id == consultation.id
+            )
+        )
+    )
+    new = sorted(set(authority_ids) - present)
+    if new:
+        db.session.execute(
+            sa.insert(AudienceMember),
+            [{"consultation_id": consultation.id, "authority_id": a} for a in new],
+        )
+    return len(new)
+
+
+def add_members(
+    consultation: Consultation, authority_ids: Iterable[int], *, actor: User | None
+) -> int:
+    """Put authorities on the explicit list (and use the list); returns how many were added.
+    Ids of unknown, inactive or non-authority organisations are refused, all or nothing."""
+    ensure_changeable(consultation)
+    wanted = {int(a) for a in authority_ids}
+    if not wanted:
+        raise AudienceError(_l("Choose at least one authority."), field="authority_ids")
+    found = set(db.session.scalars(_authorities().where(Organisation.id.in_(wanted))))
+    if found != wanted:
+        raise AudienceError(_l("Some of the chosen authorities do not exist or are inactive."))
+    added = put_on_list(consultation, wanted)
+    consultation.audience_mode = AudienceMode.LIST
+    audit.record(
+        "consultation.audience_members_added",
+        actor=actor,
+        obj=consultation,
+        organisation_id=consultation.association_id,
+        added=added,
+    )
+    db.session.commit()
+    return added
+
+
+def remove_member(consultation: Consultation, authority: Organisation, *, actor: User | None):
+    """Take an authority off the explicit list (refused when it has already answered)."""
+    ensure_changeable(consultation)
+    deleted = db.session.execute(
+        sa.delete(AudienceMember).where(
+            AudienceMember.consultation_id == consultation.id,
+            AudienceMember.authority_id == authority.id,
+        )
+    )
+    if deleted.rowcount != 1:
+        db.session.rollback()
+        raise AudienceError(_l("This authority is not on the list."))
+    if consultation.audience_mode == AudienceMode.LIST:
+        _ensure_responses_kept(consultation)
+    audit.record(
+        "consultation.audience_member_removed",
+        actor=actor,
+        obj=consultation,
+        organisation_id=consultation.association_id,
+        authority_id=authority.id,
+        authority=authority.name,
+    )
+    db.session.commit()

@@ -1,0 +1,27 @@
+"""The demo consultation shell created by seed-demo."""
+
+from __future__ import annotations
+
+from datetime import timedelta
+
+import sqlalchemy as sa
+
+from consult.surveys import audience
+from consult.surveys.lifecycle import Status, effective_status
+from consult.surveys.models import Consultation
+
+
+def test_seed_demo_creates_the_open_consultation_shell_once(runner, app, db):
+    assert runner.invoke(args=["seed-demo"]).exit_code == 0
+    assert runner.invoke(args=["seed-demo"]).exit_code == 0  # idempotent
+    db.session.expire_all()
+    consultations = db.session.scalars(sa.select(Consultation)).all()
+    assert [c.slug for c in consultations] == ["local-integration-2026"]
+    demo = consultations[0]
+    assert demo.association.slug == "demo-association"
+    assert demo.languages == ["en", "fr"] and set(demo.title) == {"en", "fr"}
+    assert effective_status(demo) == Status.OPEN
+    assert timedelta(days=59) < demo.closes_at - demo.opens_at <= timedelta(days=60)
+    assert demo.questions == []  # the questionnaire is seeded by its own part
+    members = len(demo.association.members)
+    assert members > 0 and audience.audience_count(demo) == members
