@@ -10,7 +10,6 @@ Once responses exist, changes that would orphan or corrupt answers are refused
 from __future__ import annotations
 
 import enum
-import importlib
 from dataclasses import dataclass
 from datetime import datetime
 
@@ -28,11 +27,11 @@ from consult.surveys.consultation_errors import (
     StructureLocked,
     WrongState,
 )
+from consult.surveys.documents import validate_questionnaire
 from consult.surveys.language_names import language_name
 from consult.surveys.models import (
     Consultation,
     ConsultationStatus,
-    OptionRole,
     QuestionType,
     Response,
 )
@@ -161,77 +160,15 @@ def _languages_to_check(consultation: Consultation) -> list[str]:
     ]
 
 
-def _own_questionnaire_problems(consultation: Consultation) -> list[Problem]:
-    problems: list[Problem] = []
-    languages = _languages_to_check(consultation)
-    questions = list(consultation.questions)
-    if not any(q.type in ANSWERABLE for q in questions):
-        problems.append(Problem(str(_l("The questionnaire has no question to answer yet."))))
-    for number, section in enumerate(consultation.sections, start=1):
-        where = str(_l("Section %(number)d", number=number))
-        if not section.questions:
-            problems.append(Problem(str(_l("This section has no questions.")), where=where))
-        for question in section.questions:
-            q_where = str(_l("Question %(code)s", code=question.code))
-            for lang in languages:
-                if not (question.label or {}).get(lang, "").strip():
-                    problems.append(
-                        Problem(
-                            str(_l("The label has no %(lang)s text.", lang=language_name(lang))),
-                            where=q_where,
-                        )
-                    )
-            options = [o for o in question.options if o.role == OptionRole.OPTION]
-            rows = [o for o in question.options if o.role == OptionRole.ROW]
-            if question.type in WITH_OPTIONS and len(options) < 2:
-                problems.append(Problem(str(_l("It needs at least two options.")), where=q_where))
-            if question.type == QuestionType.MATRIX and not rows:
-                problems.append(Problem(str(_l("The matrix has no rows.")), where=q_where))
-            for option in question.options:
-                for lang in languages:
-                    if not (option.label or {}).get(lang, "").strip():
-                        problems.append(
-                            Problem(
-                                str(
-                                    _l(
-                                        "Option %(code)s has no %(lang)s label.",
-                                        code=option.code,
-                                        lang=language_name(lang),
-                                    )
-                                ),
-                                where=q_where,
-                            )
-                        )
-    return problems
-
-
-def _validate_questionnaire():
-    """`consult.surveys.questionnaire.validate_questionnaire` when that module provides it."""
-    try:
-        module = importlib.import_module("consult.surveys.questionnaire")
-    except ImportError:
-        return None
-    return getattr(module, "validate_questionnaire", None)
-
-
 def questionnaire_problems(consultation: Consultation) -> list[Problem]:
-    """Every questionnaire problem that prevents opening: at least one answerable question,
-    no empty section, labels of questions and options in every language that needs them,
-    options where a type needs them; plus those of the questionnaire module's own validation
-    (`validate_questionnaire`) when it is installed. Identical messages are listed once."""
-    problems = _own_questionnaire_problems(consultation)
-    validate = _validate_questionnaire()
-    if validate is not None:
-        for problem in validate(consultation):
-            where = problem.where() if callable(getattr(problem, "where", None)) else None
-            message = getattr(problem, "message", str(problem))
-            problems.append(Problem(str(message), where=where or None))
-    unique, seen = [], set()
-    for problem in problems:
-        if str(problem) not in seen:
-            seen.add(str(problem))
-            unique.append(problem)
-    return unique
+    """Every questionnaire problem that prevents opening (`validate_questionnaire`: structure,
+    questions and options present, texts in every language whose fallback is not accepted).
+    The consultation's own title and description are checked by `opening_problems`."""
+    return [
+        Problem(str(problem.message), where=problem.where() or None)
+        for problem in validate_questionnaire(consultation)
+        if not (problem.field or "").startswith("consultation ")
+    ]
 
 
 def opening_problems(consultation: Consultation, now: datetime | None = None) -> list[Problem]:

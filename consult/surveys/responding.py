@@ -21,13 +21,12 @@ from consult import audit
 from consult.accounts.models import Organisation, User
 from consult.db import utcnow
 from consult.extensions import db
-from consult.surveys import validation
+from consult.surveys import lifecycle, validation
 from consult.surveys.answers import answer_rows, freeze_authority
 from consult.surveys.models import (
     Answer,
     Consent,
     Consultation,
-    ConsultationStatus,
     Response,
     ResponseStatus,
     ResponseVersion,
@@ -87,18 +86,8 @@ class Draft:
         return {"answers": self.answers, "other": self.other}
 
 
-def accepting_answers(consultation: Consultation, now: datetime | None = None) -> bool:
-    """True while the consultation is open and its deadline has not passed."""
-    now = now or utcnow()
-    return (
-        consultation.status == ConsultationStatus.OPEN
-        and (consultation.opens_at is None or consultation.opens_at <= now)
-        and (consultation.closes_at is None or now < consultation.closes_at)
-    )
-
-
 def _ensure_open(consultation: Consultation, now: datetime | None) -> None:
-    if not accepting_answers(consultation, now):
+    if not lifecycle.is_accepting_responses(consultation, now):
         raise ConsultationNotOpen(
             _l(
                 "This consultation is closed: the deadline has passed, so answers cannot be "

@@ -388,7 +388,7 @@ def test_opening_shows_every_problem_first_then_opens(client, auth, db):
         "Set a closing date and time.",
         "Write the description in English.",
         "No authority is in the audience yet.",
-        "The questionnaire has no question to answer yet.",
+        "The questionnaire has no questions.",
     ):
         assert message in page
     refused = client.post_form(url, token_from=url)
