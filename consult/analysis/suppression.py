@@ -52,19 +52,26 @@ class Network:
 
     arcs: list[_Arc] = field(default_factory=list)
     exposed: set[int] = field(default_factory=set)
+    incidence: dict = field(default_factory=dict)
 
     def add(self, tail, head, value: int, **flags) -> int:
         self.arcs.append(_Arc(tail, head, int(value), **flags))
-        return len(self.arcs) - 1
+        index = len(self.arcs) - 1
+        self.incidence.setdefault(tail, []).append(index)
+        self.incidence.setdefault(head, []).append(index)
+        return index
 
-    # -- residual reachability -------------------------------------------------------------
+    # -- can a hidden figure move? -----------------------------------------------------------
+    def _up(self, arc: _Arc) -> bool:
+        return arc.cap is None or arc.value < arc.cap
+
     def _residual(self, skip: int):
         forward: dict[object, list[object]] = {}
         backward: dict[object, list[object]] = {}
         for index, arc in enumerate(self.arcs):
             if index == skip or not arc.unknown:
                 continue
-            if arc.cap is None or arc.value < arc.cap:
+            if self._up(arc):
                 forward.setdefault(arc.tail, []).append(arc.head)
                 backward.setdefault(arc.head, []).append(arc.tail)
             if arc.value > 0:
@@ -83,11 +90,14 @@ class Network:
         return seen
 
     def _directions(self, index: int) -> list[tuple[set, set]]:
-        """For each way the arc could move, (nodes reachable from, nodes reaching) its ends."""
+        """For each way the arc could move: (nodes reached from one end, nodes reaching the other).
+
+        It can move that way if and only if the two sets meet (a cycle in the residual network).
+        """
         arc = self.arcs[index]
         forward, backward = self._residual(skip=index)
         ways = []
-        if arc.cap is None or arc.value < arc.cap:  # increase: need head ⇝ tail
+        if self._up(arc):  # increase: need head ⇝ tail
             ways.append((self._reach(forward, arc.head), self._reach(backward, arc.tail)))
         if arc.value > 0:  # decrease: need tail ⇝ head
             ways.append((self._reach(forward, arc.tail), self._reach(backward, arc.head)))
@@ -97,45 +107,141 @@ class Network:
         """True when the figure takes one value only, given every figure shown."""
         return not any(reach_from & reach_to for reach_from, reach_to in self._directions(index))
 
-    # -- choosing what to hide -------------------------------------------------------------
-    def _candidates(self, node=None) -> list[int]:
-        found = [
+    def _two_way_cycles(self) -> set[int]:
+        """Hidden arcs on a cycle of arcs that can all move both ways (so they can move).
+
+        Those are the two-way arcs that are not bridges of the two-way subgraph (Tarjan, without
+        recursion); the others are checked one by one with `recoverable`.
+        """
+        edges = [
             i
             for i, arc in enumerate(self.arcs)
-            if arc.shown
-            and not arc.locked
-            and not arc.suppressed
-            and (node is None or node in (arc.tail, arc.head))
+            if arc.unknown and arc.value > 0 and self._up(arc)
+        ]
+        adjacency: dict[object, list[tuple[object, int]]] = {}
+        for i in edges:
+            arc = self.arcs[i]
+            adjacency.setdefault(arc.tail, []).append((arc.head, i))
+            adjacency.setdefault(arc.head, []).append((arc.tail, i))
+        order: dict[object, int] = {}
+        low: dict[object, int] = {}
+        bridges: set[int] = set()
+        for root in adjacency:
+            if root in order:
+                continue
+            order[root] = low[root] = len(order)
+            stack = [(root, None, iter(adjacency[root]))]
+            while stack:
+                node, via, neighbours = stack[-1]
+                advanced = False
+                for nxt, edge in neighbours:
+                    if edge == via:
+                        continue
+                    if nxt in order:
+                        low[node] = min(low[node], order[nxt])
+                    else:
+                        order[nxt] = low[nxt] = len(order)
+                        stack.append((nxt, edge, iter(adjacency[nxt])))
+                        advanced = True
+                        break
+                if not advanced:
+                    stack.pop()
+                    if stack:
+                        parent = stack[-1][0]
+                        low[parent] = min(low[parent], low[node])
+                        if low[node] > order[parent]:
+                            bridges.add(via)
+        return set(edges) - bridges
+
+    def _components(self) -> dict:
+        """Strongly connected components of the residual network (Kosaraju, iterative)."""
+        forward, backward = self._residual(skip=-1)
+        nodes = list(self.incidence)
+        seen, finished = set(), []
+        for root in nodes:
+            if root in seen:
+                continue
+            seen.add(root)
+            stack = [(root, iter(forward.get(root, ())))]
+            while stack:
+                node, neighbours = stack[-1]
+                for nxt in neighbours:
+                    if nxt not in seen:
+                        seen.add(nxt)
+                        stack.append((nxt, iter(forward.get(nxt, ()))))
+                        break
+                else:
+                    stack.pop()
+                    finished.append(node)
+        component: dict = {}
+        for root in reversed(finished):
+            if root in component:
+                continue
+            component[root] = root
+            queue = [root]
+            while queue:
+                for nxt in backward.get(queue.pop(), ()):
+                    if nxt not in component:
+                        component[nxt] = root
+                        queue.append(nxt)
+        return component
+
+    def weak(self) -> list[int]:
+        """Hidden shown figures that could be recovered (and are not known to be exposed).
+
+        Fast paths: an arc that can move one way only moves if its ends are strongly connected
+        in the residual network (its own residual edge cannot be on a simple path back); a
+        two-way arc on a cycle of two-way arcs moves. The rest are searched one by one.
+        """
+        safe = self._two_way_cycles()
+        component = self._components()
+        found = []
+        for i, arc in enumerate(self.arcs):
+            if not (arc.shown and arc.suppressed) or i in self.exposed or i in safe:
+                continue
+            one_way = (arc.value > 0) != self._up(arc)
+            if one_way:
+                if component.get(arc.tail) != component.get(arc.head):
+                    found.append(i)
+            elif self.recoverable(i):
+                found.append(i)
+        return found
+
+    # -- choosing what to hide -------------------------------------------------------------
+    def _candidates(self, node=None) -> list[int]:
+        pool = self.incidence.get(node, ()) if node is not None else range(len(self.arcs))
+        found = [
+            i
+            for i in pool
+            if self.arcs[i].shown and not self.arcs[i].locked and not self.arcs[i].suppressed
         ]
         return sorted(found, key=lambda i: (self.arcs[i].value == 0, self.arcs[i].value, i))
 
     def _line_rules(self, k: int) -> bool:
-        """Hide one more cell where a line gives a figure away or hides too little; True if so."""
-        nodes: dict[object, list[int]] = {}
-        for index, arc in enumerate(self.arcs):
-            nodes.setdefault(arc.tail, []).append(index)
-            nodes.setdefault(arc.head, []).append(index)
-        for node, incident in nodes.items():
+        """Hide cells where a line gives a figure away or hides too little; True if any."""
+        changed = False
+        for node, incident in self.incidence.items():
             unknown = [i for i in incident if self.arcs[i].unknown]
             if not unknown:
                 continue
-            lone = len(unknown) == 1 and self.arcs[unknown[0]].shown
-            if lone and unknown[0] not in self.exposed and self._hide_one(node):
-                return True
+            if len(unknown) == 1 and self.arcs[unknown[0]].shown:
+                if unknown[0] not in self.exposed and self._hide_one(node):
+                    changed = True
+                continue
             sides = {self.arcs[i].head == node for i in unknown}
-            if len(sides) == 1 and len(unknown) > 0:
-                into = sides.pop()
-                mass = sum(self.arcs[i].value for i in unknown)
-                if mass < k:
-                    same_side = [
-                        i
-                        for i in self._candidates(node)
-                        if (self.arcs[i].head == node) == into and self.arcs[i].value > 0
-                    ]
-                    if same_side:
-                        self.arcs[same_side[0]].suppressed = True
-                        return True
-        return False
+            if len(sides) != 1:
+                continue
+            into = sides.pop()
+            if sum(self.arcs[i].value for i in unknown) < k:
+                same_side = [
+                    i
+                    for i in self._candidates(node)
+                    if (self.arcs[i].head == node) == into and self.arcs[i].value > 0
+                ]
+                if same_side:
+                    self.arcs[same_side[0]].suppressed = True
+                    changed = True
+        return changed
 
     def _hide_one(self, node) -> bool:
         candidates = self._candidates(node)
@@ -150,32 +256,27 @@ class Network:
         for reach_from, reach_to in self._directions(index):
             for c in candidates:
                 arc = self.arcs[c]
-                up = arc.cap is None or arc.value < arc.cap
-                if (up and arc.tail in reach_from and arc.head in reach_to) or (
+                if (self._up(arc) and arc.tail in reach_from and arc.head in reach_to) or (
                     arc.value > 0 and arc.head in reach_from and arc.tail in reach_to
                 ):
-                    self.arcs[c].suppressed = True
+                    arc.suppressed = True
                     return True
         target = self.arcs[index]
-        for node in (target.tail, target.head):
-            if self._hide_one(node):
-                return True
-        return False
+        return self._hide_one(target.tail) or self._hide_one(target.head)
 
     def solve(self, k: int) -> None:
         """Complementary suppression until no hidden figure can be recovered (or none can help)."""
         while True:
             if self._line_rules(k):
                 continue
-            weak = [
-                i
-                for i, arc in enumerate(self.arcs)
-                if arc.shown and arc.suppressed and i not in self.exposed and self.recoverable(i)
-            ]
+            weak = self.weak()
             if not weak:
                 return
-            if not self._repair(weak[0]):
-                self.exposed.add(weak[0])
+            for index in weak:
+                if not self.recoverable(index):
+                    continue  # an earlier repair of this round protected it
+                if not self._repair(index):
+                    self.exposed.add(index)
 
 
 @dataclass(frozen=True)
