@@ -285,10 +285,13 @@ def number(ctx: Context, question: Question) -> NumberResult:
     integer = bool(settings.get("integer"))
     edges = bin_edges(float(low), float(high), integer=integer)
     value = answers.c.value_num
-    bucket = sa.case(
-        *((value < edge, index) for index, edge in enumerate(edges[1:-1])),
-        else_=len(edges) - 2,
-    ).label("bin")
+    inner = edges[1:-1]
+    if inner:
+        bucket = sa.case(
+            *((value < edge, index) for index, edge in enumerate(inner)), else_=len(inner)
+        ).label("bin")
+    else:
+        bucket = sa.case((value.is_(None), -1), else_=0).label("bin")  # one bin
     counts, group_n = {}, defaultdict(int)
     for index, grp, count in grouped(ctx, question.id, [bucket], where=[value.is_not(None)]):
         counts[(index, grp)] = count
