@@ -25,7 +25,9 @@ class UnknownFilter(ValueError):
 
 def nuts_prefix(column, length: int):
     """The first `length` characters of a NUTS code, or NULL when it is shorter."""
-    return sa.case((sa.func.length(column) >= length, sa.func.substr(column, 1, length)), else_=None)
+    return sa.case(
+        (sa.func.length(column) >= length, sa.func.substr(column, 1, length)), else_=None
+    )
 
 
 def attribute(dimension: Dimension, table=responses):
@@ -83,7 +85,9 @@ def answer_conditions(session: Session, consultation_id: int, filters: Filters) 
         kind = QuestionType(question.type)
         if kind == QuestionType.YES_NO:
             if not set(answer_filter.values) <= {"yes", "no"}:
-                raise UnknownFilter(f"{answer_filter.question}: yes/no filter {answer_filter.values}")
+                raise UnknownFilter(
+                    f"{answer_filter.question}: yes/no filter {answer_filter.values}"
+                )
             nums = [1.0 if v == "yes" else 0.0 for v in answer_filter.values]
             match = sa.and_(match, answers.c.value_num.in_(nums))
         elif kind in (QuestionType.SINGLE_CHOICE, QuestionType.MULTIPLE_CHOICE):
@@ -97,7 +101,9 @@ def answer_conditions(session: Session, consultation_id: int, filters: Filters) 
                 raise UnknownFilter(f"{answer_filter.question}: unknown option in filter")
             match = sa.and_(match, answers.c.option_id.in_(ids))
         else:
-            raise UnknownFilter(f"{answer_filter.question}: only choice and yes/no questions filter")
+            raise UnknownFilter(
+                f"{answer_filter.question}: only choice and yes/no questions filter"
+            )
         conditions.append(sa.exists().where(answers.c.response_id == responses.c.id, match))
     return conditions
 

@@ -220,4 +220,3 @@ def text_counts(ctx: Context, question: Question) -> TextResult:
     return TextResult(
         **base_fields(ctx, question, table), answered=table.rows[0], publishable=publishable
     )
-

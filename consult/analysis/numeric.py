@@ -50,8 +50,8 @@ def point_label(settings: dict, point: int) -> dict:
         value = labels[index] if 0 <= index < len(labels) else None
     else:
         value = labels.get(str(point))
-    if isinstance(value, dict):
-        return {**value, "": str(point)} if not value else value
+    if isinstance(value, dict) and value:
+        return value
     if isinstance(value, str) and value:
         return {"": value}
     return {"": str(point)}
@@ -142,7 +142,6 @@ def scale(ctx: Context, question: Question) -> ScaleResult:
 
 
 def _one_scale(ctx, counts, totals, item, points, settings, offers_dk):
-    keys = [*points, DK_KEY] if offers_dk else list(points)
     cells = {(key, grp): c for (it, key, grp), c in counts.items() if it == item}
     group_n: dict = defaultdict(int)
     for (_, grp), c in cells.items():
@@ -153,9 +152,7 @@ def _one_scale(ctx, counts, totals, item, points, settings, offers_dk):
         n = sum(row_totals.values())
     else:
         n = sum(group_n.values())
-    rows = [
-        (str(int(p)) if p == int(p) else str(p), point_label(settings, p), p) for p in points
-    ]
+    rows = [(str(int(p)) if p == int(p) else str(p), point_label(settings, p), p) for p in points]
     if offers_dk:
         rows.append((DK_KEY, DONT_KNOW, DK_KEY))
     table = assemble(ctx, rows, cells, group_n, n, row_totals=row_totals)
@@ -336,7 +333,9 @@ def dates(ctx: Context, question: Question) -> DateResult:
     measures = [sa.func.count(), sa.func.min(column), sa.func.max(column)]
     where = [column.is_not(None)]
     counts, group_n, months, first, last = {}, defaultdict(int), set(), None, None
-    for key, grp, count, low, high in grouped(ctx, question.id, [month], measures=measures, where=where):
+    for key, grp, count, low, high in grouped(
+        ctx, question.id, [month], measures=measures, where=where
+    ):
         counts[(key, grp)] = count
         group_n[grp] += count
         months.add(key)

@@ -18,12 +18,12 @@ import sqlalchemy as sa
 from sqlalchemy.orm import Session
 
 from consult.accounts.models import Organisation
+from consult.analysis.audience import audience_conditions
 from consult.analysis.base import answer_conditions, attribute, attribute_conditions
 from consult.analysis.labels import group_labels, group_order
 from consult.analysis.results import Cell, Participation, ParticipationRow
 from consult.analysis.spec import Dimension, ResultSpec
 from consult.analysis.suppression import suppress_line
-from consult.analysis.audience import audience_conditions
 from consult.surveys.models import Consultation, Invitation, Response, ResponseStatus
 
 DIMENSIONS = (Dimension.COUNTRY, Dimension.LEVEL, Dimension.SIZE_CLASS, Dimension.URBANISATION)
@@ -56,13 +56,19 @@ def participation(
     filters, k = spec.filters, consultation.k_threshold
 
     audience = (
-        sa.select(*(organisations.c[a] for a in ATTRIBUTES), organisations.c.id.label("authority_id"))
+        sa.select(
+            *(organisations.c[a] for a in ATTRIBUTES), organisations.c.id.label("authority_id")
+        )
         .where(*audience_conditions(consultation))
         .subquery("aud")
     )
     invited = (
-        sa.select(*(organisations.c[a] for a in ATTRIBUTES), organisations.c.id.label("authority_id"))
-        .select_from(invitations.join(organisations, organisations.c.id == invitations.c.authority_id))
+        sa.select(
+            *(organisations.c[a] for a in ATTRIBUTES), organisations.c.id.label("authority_id")
+        )
+        .select_from(
+            invitations.join(organisations, organisations.c.id == invitations.c.authority_id)
+        )
         .where(invitations.c.consultation_id == consultation.id)
         .subquery("inv")
     )
@@ -98,15 +104,17 @@ def participation(
         add("sub", keys, int(n_submitted or 0))
 
     hide = not show_unsuppressed
-    total_hidden = {
-        m: hide and counts[m][None] < k for m in ("start", "sub")
-    }
+    total_hidden = {m: hide and counts[m][None] < k for m in ("start", "sub")}
     total = _row(None, "All", counts, None, total_hidden)
     by = {}
     for dimension in DIMENSIONS:
         keys = sorted(
-            {key for measure in counts.values() for (d, key) in
-             (x for x in measure if x is not None) if d == dimension},
+            {
+                key
+                for measure in counts.values()
+                for (d, key) in (x for x in measure if x is not None)
+                if d == dimension
+            },
             key=lambda key, d=dimension: group_order(d, key),
         )
         labels = group_labels(session, dimension, keys)

@@ -76,7 +76,9 @@ class Filters:
             if name != "answers" and getattr(self, name)
         }
         if self.answers:
-            data["answers"] = [{"question": f.question, "values": list(f.values)} for f in self.answers]
+            data["answers"] = [
+                {"question": f.question, "values": list(f.values)} for f in self.answers
+            ]
         return data
 
 

@@ -114,9 +114,7 @@ class Network:
         recursion); the others are checked one by one with `recoverable`.
         """
         edges = [
-            i
-            for i, arc in enumerate(self.arcs)
-            if arc.unknown and arc.value > 0 and self._up(arc)
+            i for i, arc in enumerate(self.arcs) if arc.unknown and arc.value > 0 and self._up(arc)
         ]
         adjacency: dict[object, list[tuple[object, int]]] = {}
         for i in edges:
@@ -301,7 +299,9 @@ class Pattern:
 
     @property
     def any(self) -> bool:
-        return self.total or any(self.row_totals) or any(self.col_totals) or any(map(any, self.cells))
+        return (
+            self.total or any(self.row_totals) or any(self.col_totals) or any(map(any, self.cells))
+        )
 
 
 def suppress_line(

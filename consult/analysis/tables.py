@@ -124,7 +124,7 @@ def assemble(
         col_totals = respondents
         table_total = n
     pattern = _pattern(ctx, grid, totals, col_totals, table_total, n, respondents, multiple)
-    n_shown = not (pattern.total or n < ctx.k and not ctx.show_unsuppressed)
+    n_shown = not (pattern.total or (n < ctx.k and not ctx.show_unsuppressed))
     out_rows = []
     for i, (key, label, _row_id) in enumerate(rows):
         total_cell = _cell(

@@ -29,7 +29,9 @@ from tests.factories import (
 T0 = datetime(2026, 3, 1, 9, 0, tzinfo=UTC)
 
 
-def make_question(section, code, kind, *, options=(), rows=(), other=None, settings=None, label=None):
+def make_question(
+    section, code, kind, *, options=(), rows=(), other=None, settings=None, label=None
+):
     question = Question(
         consultation=section.consultation,
         section=section,

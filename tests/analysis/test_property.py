@@ -218,7 +218,9 @@ def check_shown_figures(suppressed, exact, k):
             for a, b in zip(hidden_result.scales, true_result.scales, strict=True):
                 rows_pairs += list(zip(a.rows, b.rows, strict=True))
         for shown, true in rows_pairs:
-            for cell, true_cell in zip((shown.total, *shown.cells), (true.total, *true.cells)):
+            for cell, true_cell in zip(
+                (shown.total, *shown.cells), (true.total, *true.cells), strict=True
+            ):
                 if cell.suppressed:
                     assert cell.count is None and cell.share is None
                 else:
@@ -262,7 +264,12 @@ def test_aggregates_equal_a_recount(app, questionnaire, data):
         survey.respond(authority, answers, {}, consent=consent)
         authorities.append(authority)
         respondents.append(
-            {"answers": answers, "consent": consent, "country": authority.country, "id": authority.id}
+            {
+                "answers": answers,
+                "consent": consent,
+                "country": authority.country,
+                "id": authority.id,
+            }
         )
     members = authorities[::2]
     association = association_with(*members) if members else None
@@ -283,7 +290,9 @@ def test_aggregates_equal_a_recount(app, questionnaire, data):
 
     if association is not None:
         by_association = ResultSpec("association")
-        exact_assoc = consultation_results(session, consultation, by_association, show_unsuppressed=True)
+        exact_assoc = consultation_results(
+            session, consultation, by_association, show_unsuppressed=True
+        )
         for result, spec in zip(exact_assoc, questionnaire, strict=True):
             check_question(
                 result,
@@ -306,7 +315,9 @@ def test_aggregates_equal_a_recount(app, questionnaire, data):
     )
     for result, spec in zip(exact_filtered, questionnaire, strict=True):
         check_question(result, spec, Recount(chosen), k)
-    check_shown_figures(consultation_results(session, consultation, filtered_spec), exact_filtered, k)
+    check_shown_figures(
+        consultation_results(session, consultation, filtered_spec), exact_filtered, k
+    )
 
     for spec in questionnaire:
         if spec["kind"] in ("short_text", "long_text"):

@@ -87,10 +87,8 @@ def other_table_exists(cells, pattern, figure, caps=None) -> bool:
             ):
                 return False
             return walk(i + 1, 0, 0)
-        if ("cell", i, j) in view:
-            choices = [view[("cell", i, j)]]
-        else:
-            choices = range(bound(i, j) + 1)
+        shown = ("cell", i, j) in view
+        choices = [view[("cell", i, j)]] if shown else range(bound(i, j) + 1)
         for value in choices:
             if figure == ("cell", i, j) and value == cells[i][j]:
                 continue
@@ -136,9 +134,7 @@ def check(cells, *, filtered=False, k=K):
     leaks = recovered(cells, pattern) - set(pattern.exposed)
     assert not leaks, f"{cells}: recovered {leaks} from {shown_view(cells, pattern)}"
     if pattern.exposed:  # only what the totals alone give away, whatever else were hidden
-        all_hidden = dataclasses.replace(
-            pattern, cells=tuple((True,) * len(cols) for _ in cells)
-        )
+        all_hidden = dataclasses.replace(pattern, cells=tuple((True,) * len(cols) for _ in cells))
         assert set(pattern.exposed) <= recovered(cells, all_hidden), cells
     return pattern
 
