@@ -53,7 +53,8 @@ def alt_text(result: QuestionResult | Participation, language: str = "en") -> st
         body = f"Histogram of respondents per range: {bins}{extra}"
     elif isinstance(result, DateResult):
         months = ", ".join(
-            f"{m.key}: {'hidden' if m.total.count is None else m.total.count}" for m in result.months
+            f"{m.key}: {'hidden' if m.total.count is None else m.total.count}"
+            for m in result.months
         )
         body = f"Column chart of answers per month: {months}"
     elif isinstance(result, TextResult):
@@ -80,7 +81,9 @@ def _choice(result: ChoiceResult, language: str) -> str:
                 )
                 parts.append(f"{name}: {shares}")
         return "Stacked bar chart by group: " + "; ".join(parts)
-    parts = ", ".join(f"{_t(result, row.label, language)} {_cell(row.total)}" for row in result.rows)
+    parts = ", ".join(
+        f"{_t(result, row.label, language)} {_cell(row.total)}" for row in result.rows
+    )
     return f"Horizontal bar chart: {parts}"
 
 
@@ -112,10 +115,13 @@ def participation_alt(result: Participation, by: str = "country") -> str:
         if row.rate is None:
             parts.append(f"{row.label}: {'hidden' if row.submitted.suppressed else 'no audience'}")
         else:
-            parts.append(f"{row.label} {percent(row.rate)} ({row.submitted.count} of {row.audience})")
+            parts.append(
+                f"{row.label} {percent(row.rate)} ({row.submitted.count} of {row.audience})"
+            )
     total = result.total
     overall = "hidden" if total.rate is None else f"{percent(total.rate)} overall"
     return (
-        f"Bar chart of the response rate by {by.replace('_', ' ')}: " + "; ".join(parts)
+        f"Bar chart of the response rate by {by.replace('_', ' ')}: "
+        + "; ".join(parts)
         + f". {overall}. {note(result, total.submitted.count)}."
     )

@@ -87,7 +87,9 @@ def _stacked_groups(result: ChoiceResult, language: str, fmt: str, title: str) -
     for j, y in enumerate(positions):
         cells = [row.total if j == 0 else row.cells[j - 1] for row in result.rows]
         if any(cell.share is None for cell in cells):
-            ax.text(0.5, y, "hidden (cells < k)", va="center", color=style.MUTED, fontstyle="italic")
+            ax.text(
+                0.5, y, "hidden (cells < k)", va="center", color=style.MUTED, fontstyle="italic"
+            )
             continue
         left = 0.0
         for index, cell in enumerate(cells):
@@ -95,8 +97,15 @@ def _stacked_groups(result: ChoiceResult, language: str, fmt: str, title: str) -
             ax.barh(y, cell.share * 100, left=left, color=colour, height=0.6)
             if cell.share >= 0.08:
                 text_colour = "white" if index % len(style.OKABE_ITO) in (0, 5, 7) else "black"
-                ax.text(left + cell.share * 50, y, percent(cell.share), ha="center", va="center",
-                        fontsize=7, color=text_colour)
+                ax.text(
+                    left + cell.share * 50,
+                    y,
+                    percent(cell.share),
+                    ha="center",
+                    va="center",
+                    fontsize=7,
+                    color=text_colour,
+                )
             left += cell.share * 100
     ax.set_yticks(positions, [style.wrap(g, 24) for g in groups])
     ax.set_xlim(0, 100)
@@ -105,8 +114,14 @@ def _stacked_groups(result: ChoiceResult, language: str, fmt: str, title: str) -
         style_patch(style.OKABE_ITO[i % len(style.OKABE_ITO)], _text(result, row.label, language))
         for i, row in enumerate(result.rows)
     ]
-    ax.legend(handles=handles, loc="upper center", bbox_to_anchor=(0.5, -0.18), ncols=4,
-              frameon=False, fontsize=8)
+    ax.legend(
+        handles=handles,
+        loc="upper center",
+        bbox_to_anchor=(0.5, -0.18),
+        ncols=4,
+        frameon=False,
+        fontsize=8,
+    )
     style.finish(fig, ax, title, note(result))
     return style.render(fig, fmt)
 
@@ -154,8 +169,15 @@ def scale_chart(result: ScaleResult, language: str = "en", fmt: str = "svg") -> 
     extent = 0.0
     for y, (label, counts, dont_know) in zip(positions, bars, strict=True):
         if counts is None:
-            ax.text(0, y, "hidden (cells < k)", va="center", ha="center", color=style.MUTED,
-                    fontstyle="italic")
+            ax.text(
+                0,
+                y,
+                "hidden (cells < k)",
+                va="center",
+                ha="center",
+                color=style.MUTED,
+                fontstyle="italic",
+            )
             continue
         valid = sum(counts)
         shares = [c / valid * 100 if valid else 0.0 for c in counts]
@@ -166,8 +188,9 @@ def scale_chart(result: ScaleResult, language: str = "en", fmt: str = "svg") -> 
         for index, share in enumerate(shares):
             ax.barh(y, share, left=left, color=colours[index], height=0.6)
             if share >= 8:
-                ax.text(left + share / 2, y, f"{round(share)}%", ha="center", va="center",
-                        fontsize=7)
+                ax.text(
+                    left + share / 2, y, f"{round(share)}%", ha="center", va="center", fontsize=7
+                )
             left += share
         if dont_know:
             ax.text(extent + 2, y, dont_know, va="center", fontsize=7, color=style.MUTED)
@@ -179,8 +202,14 @@ def scale_chart(result: ScaleResult, language: str = "en", fmt: str = "svg") -> 
         style_patch(colours[i], _text(result, label, language))
         for i, label in enumerate(result.point_labels)
     ]
-    ax.legend(handles=handles, loc="upper center", bbox_to_anchor=(0.5, -0.18),
-              ncols=min(len(handles), 5), frameon=False, fontsize=8)
+    ax.legend(
+        handles=handles,
+        loc="upper center",
+        bbox_to_anchor=(0.5, -0.18),
+        ncols=min(len(handles), 5),
+        frameon=False,
+        fontsize=8,
+    )
     style.finish(fig, ax, title, note(result))
     return style.render(fig, fmt)
 
@@ -217,8 +246,15 @@ def number_chart(result: NumberResult, language: str = "en", fmt: str = "svg") -
     title = _text(result, result.label, language)
     if result.suppressed:
         return _empty(result, title, fmt)
-    return _columns(result, title, [b.key for b in result.bins], [b.total for b in result.bins],
-                    fmt, width=1.0, stats=result.stats)
+    return _columns(
+        result,
+        title,
+        [b.key for b in result.bins],
+        [b.total for b in result.bins],
+        fmt,
+        width=1.0,
+        stats=result.stats,
+    )
 
 
 def date_chart(result: DateResult, language: str = "en", fmt: str = "svg") -> bytes:
@@ -226,8 +262,14 @@ def date_chart(result: DateResult, language: str = "en", fmt: str = "svg") -> by
     title = _text(result, result.label, language)
     if result.suppressed:
         return _empty(result, title, fmt)
-    return _columns(result, title, [m.key for m in result.months],
-                    [m.total for m in result.months], fmt, width=0.8)
+    return _columns(
+        result,
+        title,
+        [m.key for m in result.months],
+        [m.total for m in result.months],
+        fmt,
+        width=0.8,
+    )
 
 
 def _columns(result, title, labels, cells, fmt, *, width, stats=None) -> bytes:
@@ -239,12 +281,24 @@ def _columns(result, title, labels, cells, fmt, *, width, stats=None) -> bytes:
             ax.bar(x, top, width=width * 0.98, color="none", edgecolor=style.HIDDEN, hatch="//")
         else:
             ax.bar(x, cell.count, width=width * 0.98, color=style.PRIMARY)
-    ax.set_xticks(range(len(labels)), labels, rotation=45 if len(labels) > 6 else 0, ha="right"
-                  if len(labels) > 6 else "center", fontsize=8)
+    ax.set_xticks(
+        range(len(labels)),
+        labels,
+        rotation=45 if len(labels) > 6 else 0,
+        ha="right" if len(labels) > 6 else "center",
+        fontsize=8,
+    )
     ax.set_ylabel("respondents")
     if stats is not None and stats.median is not None:
-        ax.text(0.99, 0.97, f"median {stats.median:g}, mean {stats.mean:.3g}",
-                transform=ax.transAxes, ha="right", va="top", fontsize=8)
+        ax.text(
+            0.99,
+            0.97,
+            f"median {stats.median:g}, mean {stats.mean:.3g}",
+            transform=ax.transAxes,
+            ha="right",
+            va="top",
+            fontsize=8,
+        )
     style.finish(fig, ax, title, note(result))
     return style.render(fig, fmt)
 
@@ -263,8 +317,13 @@ def participation_chart(result: Participation, fmt: str = "svg", *, by: str = "c
             ax.text(0.5, y, text, va="center", color=style.MUTED, fontstyle="italic")
             continue
         ax.barh(y, row.rate * 100, color=style.PRIMARY, height=0.6)
-        ax.text(row.rate * 100 + 1, y, f"{percent(row.rate)} ({row.submitted.count} of "
-                f"{row.audience})", va="center", fontsize=8)
+        ax.text(
+            row.rate * 100 + 1,
+            y,
+            f"{percent(row.rate)} ({row.submitted.count} of {row.audience})",
+            va="center",
+            fontsize=8,
+        )
     ax.set_yticks(positions, labels)
     ax.set_xlim(0, 125)
     ax.set_xlabel("response rate: % of the audience that submitted")
