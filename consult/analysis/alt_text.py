@@ -49,7 +49,10 @@ def alt_text(result: QuestionResult | Participation, language: str = "en") -> st
         stats = result.stats
         extra = ""
         if stats.median is not None:
-            extra = f"; median {stats.median:g}, mean {stats.mean:.3g}, range {stats.min:g} to {stats.max:g}"
+            extra = (
+                f"; median {stats.median:g}, mean {stats.mean:.3g}, "
+                f"range {stats.min:g} to {stats.max:g}"
+            )
         body = f"Histogram of respondents per range: {bins}{extra}"
     elif isinstance(result, DateResult):
         months = ", ".join(

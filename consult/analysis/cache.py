@@ -62,7 +62,7 @@ class MemoryCache:
 
 
 class RedisCache:
-    """Charts in Redis under `prefix`, expiring after `ttl` seconds (stale versions just age out)."""
+    """Charts in Redis under `prefix`, expiring after `ttl` seconds (old versions age out)."""
 
     def __init__(self, client, *, prefix: str = "consult:chart:", ttl: int = 7 * 24 * 3600):
         self.client, self.prefix, self.ttl = client, prefix, ttl

@@ -167,7 +167,7 @@ def scale_chart(result: ScaleResult, language: str = "en", fmt: str = "svg") -> 
     positions = list(range(len(bars)))[::-1]
     middle = (len(result.points) - 1) / 2
     extent = 0.0
-    for y, (label, counts, dont_know) in zip(positions, bars, strict=True):
+    for y, (_label, counts, dont_know) in zip(positions, bars, strict=True):
         if counts is None:
             ax.text(
                 0,
