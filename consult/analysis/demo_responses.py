@@ -119,7 +119,7 @@ class _Answerer:
         low = settings.get("min", 0)
         high = settings.get("max", 10_000)
         value = min(max(self.rng.lognormvariate(3.5, 1.2), low), high)
-        return int(round(value)) if settings.get("integer") else round(value, 1)
+        return round(value) if settings.get("integer") else round(value, 1)
 
 
 def fill_demo_responses(
