@@ -104,7 +104,9 @@ def answer_conditions(session: Session, consultation_id: int, filters: Filters) 
             raise UnknownFilter(
                 f"{answer_filter.question}: only choice and yes/no questions filter"
             )
-        conditions.append(sa.exists().where(answers.c.response_id == responses.c.id, match))
+        # IN (uncorrelated subquery): one index range scan on (question_id, …) per query, not
+        # one probe per response (SQLite runs a correlated EXISTS row by row).
+        conditions.append(responses.c.id.in_(sa.select(answers.c.response_id).where(match)))
     return conditions
 
 
