@@ -123,16 +123,28 @@ def scale(ctx: Context, question: Question) -> ScaleResult:
         items = [(o.code, o.label, o.id) for o in question.options if o.role == OptionRole.ROW]
     else:
         items = [(question.code, question.label, None)]
+    group_keys, respondents = None, None
+    if matrix:
+        group_keys, respondents = _matrix_respondents(ctx, question)
     scales, first_table = [], None
     for code, label, item in items:
-        table, item_scale = _one_scale(ctx, counts, totals, item, points, settings, offers_dk)
+        table, item_scale = _one_scale(
+            ctx, counts, totals, item, points, settings, offers_dk, group_keys
+        )
         scales.append(ScaleRows(key=code, label=label, **item_scale))
         first_table = first_table or table
         if not matrix:
             break
+    if first_table is None:  # a matrix without rows
+        first_table = assemble(ctx, [], {}, {}, 0)
     fields = base_fields(ctx, question, first_table)
     if matrix:
-        fields["any_suppressed"] = any(s.n is None for s in scales) or fields["any_suppressed"]
+        fields.update(respondents)
+        fields["any_suppressed"] = fields["any_suppressed"] or any(
+            s.n is None
+            or any(r.total.suppressed or any(c.suppressed for c in r.cells) for r in s.rows)
+            for s in scales
+        )
     return ScaleResult(
         **fields,
         points=tuple(points),
@@ -141,7 +153,26 @@ def scale(ctx: Context, question: Question) -> ScaleResult:
     )
 
 
-def _one_scale(ctx, counts, totals, item, points, settings, offers_dk):
+def _matrix_respondents(ctx: Context, question: Question):
+    """A matrix's respondents (any row answered), per group: the groups shown for every row."""
+    distinct = [sa.func.count(sa.distinct(answers.c.response_id))]
+    group_n = {grp: n for grp, n in grouped(ctx, question.id, measures=distinct)}
+    n = sum(group_n.values())
+    if ctx.overlapping:
+        n = sum(c for _, c in grouped(ctx, question.id, measures=distinct, total=True))
+    table = assemble(
+        ctx,
+        [("n", {}, "n")],
+        {("n", g): c for g, c in group_n.items()},
+        group_n,
+        n,
+        row_totals={"n": n},
+    )
+    fields = {"n": table.n, "groups": table.groups, "suppressed": table.all_hidden}
+    return (list(table.group_keys) if ctx.breakdown else None), fields
+
+
+def _one_scale(ctx, counts, totals, item, points, settings, offers_dk, group_keys=None):
     cells = {(key, grp): c for (it, key, grp), c in counts.items() if it == item}
     group_n: dict = defaultdict(int)
     for (_, grp), c in cells.items():
@@ -155,7 +186,7 @@ def _one_scale(ctx, counts, totals, item, points, settings, offers_dk):
     rows = [(str(int(p)) if p == int(p) else str(p), point_label(settings, p), p) for p in points]
     if offers_dk:
         rows.append((DK_KEY, DONT_KNOW, DK_KEY))
-    table = assemble(ctx, rows, cells, group_n, n, row_totals=row_totals)
+    table = assemble(ctx, rows, cells, group_n, n, row_totals=row_totals, group_keys=group_keys)
     source = row_totals or {}
     if row_totals is None:
         for (key, _), c in cells.items():

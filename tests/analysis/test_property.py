@@ -140,6 +140,7 @@ def check_question(result, spec, recount: Recount, k, *, group_of=None):
             if result.n:
                 assert row.total.share == approx(expected.get(row.key, 0) / result.n)
     elif kind in ("scale", "matrix"):
+        assert result.n == len(answered)
         items = [None] if kind == "scale" else spec["rows"]
         for item, scale in zip(items, result.scales, strict=True):
             values = [
@@ -148,6 +149,7 @@ def check_question(result, spec, recount: Recount, k, *, group_of=None):
                 if item is None or item in v
             ]
             assert scale.n == len(values)
+            assert all(len(row.cells) == len(result.groups) for row in scale.rows)
             points = [v for v in values if v != "dont_know"]
             counts = Counter(points)
             for row in scale.rows:
