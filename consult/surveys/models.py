@@ -317,6 +317,8 @@ class Response(db.Model):
         sa.UniqueConstraint("consultation_id", "authority_id"),
         sa.UniqueConstraint("consultation_id", "seq"),
         sa.Index("ix_responses_consultation_status", "consultation_id", "status"),
+        # The results version (consult.analysis.cache) reads the latest change per consultation.
+        sa.Index("ix_responses_consultation_updated", "consultation_id", "updated_at"),
         sa.CheckConstraint("version >= 1", name="version_positive"),
     )
 
