@@ -14,23 +14,24 @@ and invitations all use it.
 
 from __future__ import annotations
 
-from collections.abc import Iterable, Mapping
-from dataclasses import dataclass, field
+from collections.abc import Iterable
 
 import sqlalchemy as sa
 from flask_babel import lazy_gettext as _l
 
 from consult import audit
 from consult.accounts.models import (
-    AuthorityLevel,
     Organisation,
     OrgKind,
-    SizeClass,
-    Urbanisation,
     User,
-    association_members,
 )
 from consult.extensions import db
+from consult.surveys.audience_rules import (
+    Criteria,
+    active_authorities,
+    audience_select,
+    criteria_select,
+)
 from consult.surveys.consultation_errors import AudienceError
 from consult.surveys.models import (
     AudienceMember,
@@ -39,120 +40,6 @@ from consult.surveys.models import (
     ConsultationStatus,
     Response,
 )
-
-
-@dataclass
-class Criteria:
-    """Audience criteria; an empty list means any value."""
-
-    countries: list[str] = field(default_factory=list)
-    levels: list[str] = field(default_factory=list)
-    size_classes: list[str] = field(default_factory=list)
-    urbanisations: list[str] = field(default_factory=list)
-    members_only: bool = True
-
-    @classmethod
-    def from_json(cls, data: Mapping | None) -> Criteria:
-        data = data or {}
-        return cls.clean(
-            countries=data.get("countries") or (),
-            levels=data.get("levels") or (),
-            size_classes=data.get("size_classes") or (),
-            urbanisations=data.get("urbanisations") or (),
-            members_only=bool(data.get("members_only", True)),
-        )
-
-    @classmethod
-    def from_args(cls, args) -> Criteria:
-        """From a query string or form (a MultiDict): countries=FR&countries=DE&levels=…;
-        `members_only` is on when present with a true value."""
-        return cls.clean(
-            countries=args.getlist("countries"),
-            levels=args.getlist("levels"),
-            size_classes=args.getlist("size_classes"),
-            urbanisations=args.getlist("urbanisations"),
-            members_only=args.get("members_only", "") in {"1", "y", "on", "true"},
-        )
-
-    @classmethod
-    def clean(
-        cls,
-        *,
-        countries: Iterable[str],
-        levels: Iterable[str],
-        size_classes: Iterable[str],
-        urbanisations: Iterable[str],
-        members_only: bool,
-    ) -> Criteria:
-        """Keep known values only, de-duplicated and sorted (unknown values are ignored)."""
-
-        def known(values: Iterable[str], allowed: set[str]) -> list[str]:
-            return sorted({v for v in values if v in allowed})
-
-        return cls(
-            countries=sorted(
-                {c.strip().upper() for c in countries if len(c.strip()) == 2 and c.isalpha()}
-            ),
-            levels=known(levels, {m.value for m in AuthorityLevel}),
-            size_classes=known(size_classes, {m.value for m in SizeClass}),
-            urbanisations=known(urbanisations, {m.value for m in Urbanisation}),
-            members_only=members_only,
-        )
-
-    def to_json(self) -> dict:
-        return {
-            "countries": self.countries,
-            "levels": self.levels,
-            "size_classes": self.size_classes,
-            "urbanisations": self.urbanisations,
-            "members_only": self.members_only,
-        }
-
-
-def _authorities() -> sa.Select:
-    return sa.select(Organisation.id).where(
-        Organisation.kind == OrgKind.AUTHORITY, Organisation.active.is_(True)
-    )
-
-
-def criteria_select(criteria: Criteria, association_id: int) -> sa.Select:
-    """Ids of the active authorities matching `criteria` for an association's consultation."""
-    stmt = _authorities()
-    if criteria.countries:
-        stmt = stmt.where(Organisation.country.in_(criteria.countries))
-    if criteria.levels:
-        stmt = stmt.where(Organisation.level.in_([AuthorityLevel(v) for v in criteria.levels]))
-    if criteria.size_classes:
-        stmt = stmt.where(
-            Organisation.size_class.in_([SizeClass(v) for v in criteria.size_classes])
-        )
-    if criteria.urbanisations:
-        stmt = stmt.where(
-            Organisation.urbanisation.in_([Urbanisation(v) for v in criteria.urbanisations])
-        )
-    if criteria.members_only:
-        stmt = stmt.where(
-            sa.exists().where(
-                association_members.c.association_id == association_id,
-                association_members.c.authority_id == Organisation.id,
-            )
-        )
-    return stmt
-
-
-def audience_select(consultation: Consultation) -> sa.Select:
-    """SELECT of the ids of the authorities in `consultation`'s audience (`Organisation.id`),
-    to use as a subquery: ``Organisation.id.in_(audience_select(c))``."""
-    if consultation.audience_mode == AudienceMode.LIST:
-        return _authorities().where(
-            sa.exists().where(
-                AudienceMember.consultation_id == consultation.id,
-                AudienceMember.authority_id == Organisation.id,
-            )
-        )
-    return criteria_select(
-        Criteria.from_json(consultation.audience_criteria), consultation.association_id
-    )
 
 
 def _count(stmt: sa.Select) -> int:
@@ -349,7 +236,7 @@ def add_members(
     wanted = {int(a) for a in authority_ids}
     if not wanted:
         raise AudienceError(_l("Choose at least one authority."), field="authority_ids")
-    found = set(db.session.scalars(_authorities().where(Organisation.id.in_(wanted))))
+    found = set(db.session.scalars(active_authorities().where(Organisation.id.in_(wanted))))
     if found != wanted:
         raise AudienceError(_l("Some of the chosen authorities do not exist or are inactive."))
     added = put_on_list(consultation, wanted)

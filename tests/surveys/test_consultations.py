@@ -11,7 +11,7 @@ import sqlalchemy as sa
 
 from consult.accounts.models import AuditEvent, Role
 from consult.db import utcnow
-from consult.surveys import cloning, consultations, lifecycle
+from consult.surveys import cloning, conditions, consultations, lifecycle
 from consult.surveys.consultation_errors import InvalidConsultation, WrongState
 from consult.surveys.consultations import ConsultationSettings
 from consult.surveys.models import (
@@ -287,19 +287,21 @@ def full_consultation() -> Consultation:
         audience_mode=AudienceMode.LIST,
         audience_criteria={"countries": ["FR"], "members_only": False},
     )
+    first = consultation.questions[0]
+    OptionFactory(question=first, code="other", is_other=True, label={"en": "Other", "fr": "Autre"})
     second = SectionFactory(consultation=consultation, intro={"en": "Intro", "fr": "Intro fr"})
+    relevant = f"selected(${{{first.code}}}, '{first.options[0].code}')"
     grid = QuestionFactory(
         section=second,
         code="grid",
         type=QuestionType.MATRIX,
         settings={"points": 5, "dont_know": True},
-        relevant="${q_first} = 'yes'",
-        relevant_ast={"op": "=", "left": {"ref": "q_first"}, "right": "yes"},
+        relevant=relevant,
+        relevant_ast=conditions.parse(relevant),
         required=True,
         help={"en": "Help"},
     )
     OptionFactory(question=grid, role=OptionRole.ROW, code="r1")
-    OptionFactory(question=grid, code="other", is_other=True)
     for authority in AuthorityFactory.create_batch(2):
         consultation.association.members.append(authority)
     return consultation
