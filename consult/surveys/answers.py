@@ -12,76 +12,98 @@ from consult.surveys.answers_format import DONT_KNOW
 from consult.surveys.models import OptionRole, Question, QuestionType, Response
 
 
-def _row(question: Question, **values) -> dict:
-    row = {
-        "question_id": question.id,
-        "option_id": None,
-        "row_id": None,
-        "value_num": None,
-        "value_text": None,
-        "value_date": None,
-        "dont_know": False,
+class AnswerEncoder:
+    """Turns answers into `Answer` rows for a fixed list of questions; the option look-ups are
+    prepared once, so encoding many responses (bulk loads, benchmarks) stays cheap."""
+
+    def __init__(self, questions: Iterable[Question]):
+        self.questions = []
+        for question in questions:
+            if question.type == QuestionType.NOTE:
+                continue
+            options = {
+                o.code: (o.id, o.is_other) for o in question.options if o.role == OptionRole.OPTION
+            }
+            rows = {o.code: o.id for o in question.options if o.role == OptionRole.ROW}
+            self.questions.append((question.id, question.code, question.type, options, rows))
+
+    def rows(self, answers: dict, other: dict | None = None) -> list[dict]:
+        """The `Answer` rows (as dicts, without response_id) for validated `answers`.
+
+        Questions without an answer, notes and empty values give no row. A value that does not
+        fit its question raises ValueError: validation must have refused it before.
+        """
+        other = other or {}
+        rows: list[dict] = []
+        add = rows.append
+        for question_id, code, kind, options, matrix_rows in self.questions:
+            value = answers.get(code)
+            if value is None or value == "" or value == [] or value == {}:
+                continue
+            if kind in (QuestionType.SINGLE_CHOICE, QuestionType.MULTIPLE_CHOICE):
+                codes = [value] if kind == QuestionType.SINGLE_CHOICE else value
+                for option_code in codes:
+                    option_id, is_other = options[option_code]
+                    text = (other.get(code) or None) if is_other else None
+                    add(_row(question_id, option_id=option_id, value_text=text))
+            elif kind == QuestionType.YES_NO:
+                if value not in ("yes", "no"):
+                    raise ValueError(f"{code}: yes/no answer {value!r}")
+                add(_row(question_id, value_num=1.0 if value == "yes" else 0.0))
+            elif kind == QuestionType.SCALE:
+                add(_point(question_id, None, value))
+            elif kind == QuestionType.MATRIX:
+                for row_code, point in value.items():
+                    add(_point(question_id, matrix_rows[row_code], point))
+            elif kind == QuestionType.RANKING:
+                for rank, option_code in enumerate(value, start=1):
+                    add(_row(question_id, option_id=options[option_code][0], value_num=float(rank)))
+            elif kind == QuestionType.NUMBER:
+                if isinstance(value, bool) or not isinstance(value, int | float):
+                    raise ValueError(f"{code}: number answer {value!r}")
+                add(_row(question_id, value_num=float(value)))
+            elif kind in (QuestionType.SHORT_TEXT, QuestionType.LONG_TEXT):
+                add(_row(question_id, value_text=str(value)))
+            elif kind == QuestionType.DATE:
+                add(_row(question_id, value_date=date.fromisoformat(value)))
+            else:  # pragma: no cover - every type is handled above
+                raise ValueError(f"unknown question type {kind}")
+        return rows
+
+
+def _row(
+    question_id: int,
+    *,
+    option_id=None,
+    row_id=None,
+    value_num=None,
+    value_text=None,
+    value_date=None,
+    dont_know=False,
+) -> dict:
+    return {
+        "question_id": question_id,
+        "option_id": option_id,
+        "row_id": row_id,
+        "value_num": value_num,
+        "value_text": value_text,
+        "value_date": value_date,
+        "dont_know": dont_know,
     }
-    row.update(values)
-    return row
 
 
-def _point(question: Question, value) -> dict:
+def _point(question_id: int, row_id: int | None, value) -> dict:
     if value == DONT_KNOW:
-        return {"dont_know": True}
-    return {"value_num": float(int(value))}
+        return _row(question_id, row_id=row_id, dont_know=True)
+    return _row(question_id, row_id=row_id, value_num=float(int(value)))
 
 
 def answer_rows(
     questions: Iterable[Question], answers: dict, other: dict | None = None
 ) -> list[dict]:
-    """The `Answer` rows (as dicts, without response_id) for validated `answers`.
-
-    Questions without an answer, notes and empty values give no row. A value that does not fit
-    its question raises ValueError: validation must have refused it before.
-    """
-    other = other or {}
-    rows: list[dict] = []
-    for question in questions:
-        value = answers.get(question.code)
-        if value is None or value == "" or value == [] or value == {}:
-            continue
-        kind = question.type
-        options = {o.code: o for o in question.options if o.role == OptionRole.OPTION}
-        if kind == QuestionType.NOTE:
-            continue
-        if kind in (QuestionType.SINGLE_CHOICE, QuestionType.MULTIPLE_CHOICE):
-            codes = [value] if kind == QuestionType.SINGLE_CHOICE else list(value)
-            for code in codes:
-                option = options[code]
-                text = other.get(question.code) if option.is_other else None
-                rows.append(_row(question, option_id=option.id, value_text=text or None))
-        elif kind == QuestionType.YES_NO:
-            if value not in ("yes", "no"):
-                raise ValueError(f"{question.code}: yes/no answer {value!r}")
-            rows.append(_row(question, value_num=1.0 if value == "yes" else 0.0))
-        elif kind == QuestionType.SCALE:
-            rows.append(_row(question, **_point(question, value)))
-        elif kind == QuestionType.MATRIX:
-            matrix_rows = {o.code: o for o in question.options if o.role == OptionRole.ROW}
-            for row_code, point in value.items():
-                rows.append(
-                    _row(question, row_id=matrix_rows[row_code].id, **_point(question, point))
-                )
-        elif kind == QuestionType.RANKING:
-            for rank, code in enumerate(value, start=1):
-                rows.append(_row(question, option_id=options[code].id, value_num=float(rank)))
-        elif kind == QuestionType.NUMBER:
-            if isinstance(value, bool) or not isinstance(value, int | float):
-                raise ValueError(f"{question.code}: number answer {value!r}")
-            rows.append(_row(question, value_num=float(value)))
-        elif kind in (QuestionType.SHORT_TEXT, QuestionType.LONG_TEXT):
-            rows.append(_row(question, value_text=str(value)))
-        elif kind == QuestionType.DATE:
-            rows.append(_row(question, value_date=date.fromisoformat(value)))
-        else:  # pragma: no cover - every type is handled above
-            raise ValueError(f"unknown question type {kind}")
-    return rows
+    """The `Answer` rows (as dicts, without response_id) for validated `answers` (see
+    `AnswerEncoder.rows`)."""
+    return AnswerEncoder(questions).rows(answers, other)
 
 
 def freeze_authority(response: Response, authority: Organisation) -> None:

@@ -90,7 +90,7 @@ def test_an_author_creates_targets_opens_invites_closes_and_copies(
     page.get_by_role("link", name="Open the consultation").click()
     problems = page.get_by_role("alert")
     assert "problems keep the consultation from opening" in problems.inner_text()
-    assert "The questionnaire has no question to answer yet." in problems.inner_text()
+    assert "The questionnaire has no questions." in problems.inner_text()
     assert "The description has no French version" in problems.inner_text()
     assert serious_violations(page) == []
     problems.get_by_role("link", name="Fix it in the settings").first.click()
