@@ -67,3 +67,41 @@ def can_mark_signatory(user: User | None, target: User) -> bool:
         and user.organisation_id == target.organisation_id
         and user.organisation.kind == OrgKind.AUTHORITY
     )
+
+
+# --- questionnaire builder, translations and XLSForm
+
+
+def _author_of(user: User | None, association_id: int) -> bool:
+    return (
+        _signed_in(user)
+        and user.role == Role.AUTHOR
+        and user.organisation_id == association_id
+        and user.organisation.kind == OrgKind.ASSOCIATION
+    )
+
+
+def can_view_questionnaire(user: User | None, consultation) -> bool:
+    """The authors of the owning association, and admins (who see everything, read-only), see
+    the builder pages of a consultation, download its texts and its XLSForm. Everyone else gets
+    404: analysts read results, not drafts; respondents see only what is open to them."""
+    return is_admin(user) or _author_of(user, consultation.association_id)
+
+
+def can_edit_questionnaire(user: User | None, consultation) -> bool:
+    """Only the authors of the owning association change its questionnaire (sections,
+    questions, options, conditions) and its translations. Admins do not: the questionnaire is
+    the association's own work, published under its name; an admin who must help does it with
+    the association. Whether the consultation's state still allows the change is the services'
+    call (`NotEditable`), not a permission."""
+    return _author_of(user, consultation.association_id)
+
+
+def can_import_xlsform(user: User | None) -> bool:
+    """Authors create consultations of their own association from an XLSForm; nobody else has
+    an association to create them for."""
+    return (
+        _signed_in(user)
+        and user.role == Role.AUTHOR
+        and user.organisation.kind == OrgKind.ASSOCIATION
+    )
