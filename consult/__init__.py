@@ -76,6 +76,10 @@ def register_blueprints(app: Flask) -> None:
     app.register_blueprint(admin_views.bp)
     app.register_blueprint(admin_views.people_bp)
 
+    from consult.surveys import builder_views
+
+    app.register_blueprint(builder_views.bp)
+
 
 def register_errorhandlers(app: Flask) -> None:
     from consult import errors

@@ -612,7 +612,7 @@ class LabelForm(FlaskForm):
     )
 
 
-class UploadForm(FlaskForm):
+class UploadForm(BuilderForm):
     file = FileField(
         _l("Workbook (.xlsx)"),
         validators=[FileRequired(_l("Choose a file."))],
