@@ -320,9 +320,7 @@ def add_question(slug: str, section_id: int):
             request.args if "type" in request.args else None, meta={"csrf": False}
         )
         if "type" in request.args:
-            type_form.validate()
-            if not type_form.type.errors:
-                type_form.type.errors = [_("Choose one of the types of question listed.")]
+            type_form.type.errors = [_("Choose one of the types of question listed.")]
         return render("builder/choose_type.html", consultation, form=type_form, section=section)
     formdata = request.form if request.method == "POST" else None
     form = forms.question_form(consultation, qtype, formdata=formdata, new=True)

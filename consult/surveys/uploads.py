@@ -36,7 +36,7 @@ class UploadRefused(Exception):
 
 
 def max_bytes() -> int:
-    return int(current_app.config.get("SPREADSHEET_MAX_MB", 5)) * 1024 * 1024
+    return int(float(current_app.config.get("SPREADSHEET_MAX_MB", 5)) * 1024 * 1024)
 
 
 def read_upload(storage) -> bytes:
