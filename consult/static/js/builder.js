@@ -111,8 +111,7 @@
     });
   }
 
-  function revert() {
-    var s = state;
+  function revert(s) {
     s.originList.insertBefore(s.item, s.originNext);
     refreshButtons(s.originList.getAttribute("data-sortable"));
   }
@@ -130,7 +129,7 @@
     var moved = !(list === s.originList && s.item.nextSibling === s.originNext);
     if (!commit || !moved) {
       if (moved) {
-        revert();
+        revert(s);
       }
       if (s.keyboard) {
         s.handle.focus();
@@ -150,18 +149,14 @@
         if (result.data && result.data.ok) {
           announce(msg("dropped", nameOf(s.item), placeText(s.item)));
         } else {
-          state = s;
-          revert();
-          state = null;
+          revert(s);
           s.handle.focus();
           announce(msg("refused", (result.data && result.data.message) || ""));
           showError(s.item, (result.data && result.data.message) || msg("failed"));
         }
       })
       .catch(function () {
-        state = s;
-        revert();
-        state = null;
+        revert(s);
         announce(msg("failed"));
         showError(s.item, msg("failed"));
       });
@@ -276,42 +271,57 @@
       }
       event.preventDefault();
       start(item, handle, false);
-      if (handle.setPointerCapture) {
-        handle.setPointerCapture(event.pointerId);
-      }
+      // Moving the item in the page ends any pointer capture, so follow the pointer on the
+      // whole document until it is released.
+      document.addEventListener("pointermove", onPointerMove);
+      document.addEventListener("pointerup", onPointerUp);
+      document.addEventListener("pointercancel", onPointerCancel);
     });
-    handle.addEventListener("pointermove", function (event) {
-      if (!state || state.item !== item || state.keyboard) {
-        return;
+  }
+
+  function stopFollowing() {
+    document.removeEventListener("pointermove", onPointerMove);
+    document.removeEventListener("pointerup", onPointerUp);
+    document.removeEventListener("pointercancel", onPointerCancel);
+  }
+
+  function onPointerMove(event) {
+    if (!state || state.keyboard) {
+      return;
+    }
+    var item = state.item;
+    var lists = listsOf(state.originList.getAttribute("data-sortable"));
+    var under = document.elementFromPoint(event.clientX, event.clientY);
+    if (!under) {
+      return;
+    }
+    var over = under.closest(ITEM);
+    if (over && over !== item && lists.indexOf(over.parentNode) !== -1) {
+      var box = over.getBoundingClientRect();
+      var reference = event.clientY < box.top + box.height / 2 ? over : over.nextSibling;
+      if (reference !== item && item.nextSibling !== reference) {
+        over.parentNode.insertBefore(item, reference);
       }
-      var group = state.originList.getAttribute("data-sortable");
-      var lists = listsOf(group);
-      var under = document.elementFromPoint(event.clientX, event.clientY);
-      if (!under) {
-        return;
-      }
-      var over = under.closest(ITEM);
-      if (over && over !== item && lists.indexOf(over.parentNode) !== -1) {
-        var box = over.getBoundingClientRect();
-        var before = event.clientY < box.top + box.height / 2;
-        over.parentNode.insertBefore(item, before ? over : over.nextSibling);
-        return;
-      }
-      var list = under.closest("[data-sortable]");
-      if (list && lists.indexOf(list) !== -1 && itemsOf(list).length === 0) {
-        list.appendChild(item);
-      }
-    });
-    handle.addEventListener("pointerup", function () {
-      if (state && state.item === item && !state.keyboard) {
-        finish(true);
-      }
-    });
-    handle.addEventListener("pointercancel", function () {
-      if (state && state.item === item && !state.keyboard) {
-        finish(false);
-      }
-    });
+      return;
+    }
+    var list = under.closest("[data-sortable]");
+    if (list && lists.indexOf(list) !== -1 && itemsOf(list).length === 0) {
+      list.appendChild(item);
+    }
+  }
+
+  function onPointerUp() {
+    stopFollowing();
+    if (state && !state.keyboard) {
+      finish(true);
+    }
+  }
+
+  function onPointerCancel() {
+    stopFollowing();
+    if (state && !state.keyboard) {
+      finish(false);
+    }
   }
 
   document.querySelectorAll("[data-sortable]").forEach(function (list) {
