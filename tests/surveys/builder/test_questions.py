@@ -39,6 +39,7 @@ def test_overview_lists_pages_and_questions_in_order(signed_in, consultation, se
     assert "Shown only if ${housing} = 'a'" in page
     assert "Add a question to page 2" in page
     assert "Checks before opening" in page
+    assert "page 2, title, français: The text is missing in fr. Fix" in page
 
 
 def test_overview_without_pages_invites_to_add_one(signed_in, consultation):
