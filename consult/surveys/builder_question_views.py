@@ -30,6 +30,23 @@ from consult.surveys.errors import NotEditable, QuestionnaireError
 from consult.surveys.models import Consultation, OptionRole, Question
 
 
+def _checked(form, feedback):
+    """builder.js checks the condition as it is typed: the checker's answer as JSON."""
+    if feedback is None:
+        return jsonify(
+            ok=True, empty=True, message=_("No condition: the question is always shown.")
+        )
+    marks = support.mark_problems(form.relevant.data or "", feedback)
+    return jsonify(
+        ok=feedback.ok,
+        message=_("The condition is correct.") if feedback.ok else "",
+        problems=[
+            {"before": m.before, "mark": m.mark, "after": m.after, "message": m.message}
+            for m in marks
+        ],
+    )
+
+
 @bp.route(f"{PREFIX}/sections/<int:section_id>/questions/new", methods=["GET", "POST"])
 @login_required
 def add_question(slug: str, section_id: int):
@@ -85,6 +102,8 @@ def add_question(slug: str, section_id: int):
             qtype=qtype,
             section=section,
         )
+    if action == "check" and wants_json():
+        return _checked(form, feedback)
     return render(
         "builder/question_form.html",
         consultation,
@@ -166,6 +185,8 @@ def edit_question(slug: str, question_id: int):
             return redirect(overview_url(consultation, f"question-{question.id}"))
     if form.relevant.data and (action == "check" or form.relevant.errors):
         feedback = qs.check_condition(question, form.relevant.data)
+    if action == "check" and wants_json():
+        return _checked(form, feedback)
     return render(
         "builder/question_form.html",
         consultation,

@@ -308,3 +308,21 @@ def test_builder_fits_a_phone(browser, live_server, author, filled):
         expect(page.get_by_role("button", name="Down (a)")).to_be_visible()
     finally:
         context.close()
+
+
+def test_condition_is_checked_as_it_is_typed(page, live_server, author, filled):
+    sign_in(page, live_server, author)
+    question = next(q for q in filled.questions if q.code == "b")
+    page.goto(
+        f"{live_server}/consultations/{filled.slug}/questionnaire/questions/{question.id}/edit"
+    )
+    condition = page.get_by_label("Show this question only if")
+    condition.type("${a} = 'zz'")
+    feedback = page.locator("#relevant-feedback")
+    expect(feedback).to_contain_text("Option 'zz' at position 8 does not exist in ${a}")
+    expect(feedback.locator("mark")).to_have_text("'zz'")
+    assert "relevant-feedback" in condition.get_attribute("aria-describedby")
+    condition.fill("${a} = 'x'")
+    condition.press("End")
+    condition.type(" ")
+    expect(feedback).to_contain_text("The condition is correct.")

@@ -4,6 +4,8 @@
  *    The Up/Down buttons stay: they are the way without JavaScript.
  *  - in-place editing of a question's text ([data-inline-label]): posts to the question's edit
  *    page with part=label; on any unexpected failure the browser goes to the full form.
+ *  - the condition of a question is checked as it is typed (the form's "Check the condition"
+ *    button, sent in the background); the button stays.
  * Messages come from #builder-messages (translated by the server). No inline script (CSP).
  */
 (function () {
@@ -422,6 +424,79 @@
         .catch(function () {
           window.location.href = url;
         });
+    });
+  }
+
+  /* ------------------------------------------------------- condition checking */
+
+  var relevant = document.querySelector("#question-form #relevant");
+  if (relevant) {
+    var timer = null;
+    var latest = 0;
+    var feedback = document.getElementById("relevant-feedback");
+    var ensureFeedback = function () {
+      if (!feedback) {
+        feedback = document.createElement("div");
+        feedback.id = "relevant-feedback";
+        feedback.className = "condition-feedback";
+        feedback.setAttribute("role", "status");
+        relevant.closest(".field").after(feedback);
+      }
+      var described = (relevant.getAttribute("aria-describedby") || "").split(" ");
+      if (described.indexOf(feedback.id) === -1) {
+        described.push(feedback.id);
+        relevant.setAttribute("aria-describedby", described.join(" ").trim());
+      }
+      return feedback;
+    };
+    var show = function (data) {
+      var box = ensureFeedback();
+      box.textContent = "";
+      box.classList.toggle("condition-ok", !!data.ok);
+      if (data.ok) {
+        var p = document.createElement("p");
+        p.textContent = data.message;
+        box.appendChild(p);
+        return;
+      }
+      data.problems.forEach(function (problem) {
+        var where = document.createElement("p");
+        where.className = "condition-where";
+        var code = document.createElement("code");
+        var mark = document.createElement("mark");
+        mark.textContent = problem.mark || "␣";
+        code.appendChild(document.createTextNode(problem.before));
+        code.appendChild(mark);
+        code.appendChild(document.createTextNode(problem.after));
+        where.appendChild(code);
+        var message = document.createElement("p");
+        message.textContent = problem.message;
+        box.appendChild(where);
+        box.appendChild(message);
+      });
+    };
+    var check = function () {
+      var form = relevant.form;
+      var fields = {};
+      new FormData(form).forEach(function (value, key) {
+        if (typeof value === "string" && key !== "csrf_token") {
+          fields[key] = value;
+        }
+      });
+      fields.action = "check";
+      latest += 1;
+      var mine = latest;
+      post(form.getAttribute("action") || window.location.href, fields)
+        .then(function (result) {
+          if (mine === latest && result.data && result.status === 200) {
+            show(result.data);
+          }
+        })
+        .catch(function () {});
+    };
+    relevant.addEventListener("input", function () {
+      window.clearTimeout(timer);
+      timer = window.setTimeout(check, 600);
     });
   }
 

@@ -352,6 +352,29 @@ def test_check_button_checks_the_condition_without_saving(signed_in, consultatio
     )
     assert "Option 'c' at position 9 does not exist in ${q1}" in text(response)
     assert question.code == "q1" and target.relevant is None
+    response = signed_in.post_form(
+        url,
+        question_form(code="q2", label_en="Q2?", relevant="${q1} = 'c'", action="check"),
+        headers={"Accept": "application/json"},
+    )
+    assert response.get_json() == {
+        "ok": False,
+        "message": "",
+        "problems": [
+            {
+                "before": "${q1} = ",
+                "mark": "'c'",
+                "after": "",
+                "message": "Option 'c' at position 9 does not exist in ${q1} (options: a, b).",
+            }
+        ],
+    }
+    response = signed_in.post_form(
+        url,
+        question_form(code="q2", label_en="", action="check"),
+        headers={"Accept": "application/json"},
+    )
+    assert response.get_json()["empty"] is True
 
 
 # --- editing questions
