@@ -80,6 +80,10 @@ def register_blueprints(app: Flask) -> None:
     app.register_blueprint(authoring_views.bp)
     app.register_blueprint(invitation_views.links_bp)
 
+    from consult.surveys import builder_views
+
+    app.register_blueprint(builder_views.bp)
+
 
 def register_errorhandlers(app: Flask) -> None:
     from consult import errors

@@ -93,6 +93,7 @@ def load_config(env: Mapping[str, str], instance_path: str) -> dict:
         "REMEMBER_COOKIE_SECURE": production,
         "WTF_CSRF_TIME_LIMIT": None,
         "MAX_CONTENT_LENGTH": _int(env, "MAX_UPLOAD_MB", 32) * 1024 * 1024,
+        "SPREADSHEET_MAX_MB": _int(env, "SPREADSHEET_MAX_MB", 5),
         "BABEL_DEFAULT_LOCALE": "en",
         "BABEL_DEFAULT_TIMEZONE": "UTC",
         "PREFERRED_URL_SCHEME": "https" if production else "http",

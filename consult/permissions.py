@@ -134,3 +134,31 @@ def can_manage_invitations(user: User | None, consultation) -> bool:
 def can_clone_consultation(user: User | None, consultation) -> bool:
     """Copy a consultation as a new draft of the same association: its authors."""
     return can_create_consultation(user, consultation.association)
+
+
+# Questionnaire builder, translations and XLSForm: the same people as the consultation's
+# authoring pages.
+
+
+def can_view_questionnaire(user: User | None, consultation) -> bool:
+    """The builder pages, texts and XLSForm of a consultation: whoever sees its authoring pages
+    (its association's authors; admins read-only). Everyone else gets 404: analysts read
+    results, not drafts; respondents see only what is open to them."""
+    return can_view_consultation_admin(user, consultation)
+
+
+def can_edit_questionnaire(user: User | None, consultation) -> bool:
+    """Sections, questions, options, conditions and translations: whoever may edit the
+    consultation (its association's authors; admins do not, the questionnaire is published
+    under the association's name). Whether the state still allows it is the services' call."""
+    return can_edit_consultation(user, consultation)
+
+
+def can_import_xlsform(user: User | None) -> bool:
+    """Authors create consultations of their own association from an XLSForm; nobody else has
+    an association to create them for."""
+    return (
+        _signed_in(user)
+        and user.role == Role.AUTHOR
+        and user.organisation.kind == OrgKind.ASSOCIATION
+    )

@@ -73,6 +73,8 @@ CONSULTATION_ACTIONS = (
     "can_change_consultation_status",
     "can_manage_invitations",
     "can_clone_consultation",
+    "can_view_questionnaire",
+    "can_edit_questionnaire",
 )
 
 
@@ -97,6 +99,7 @@ ACTIONS = {
     **{name: _on_consultation(name) for name in CONSULTATION_ACTIONS},
     "can_list_consultations": _on_association("can_list_consultations"),
     "can_create_consultation": _on_association("can_create_consultation"),
+    "can_import_xlsform": lambda u, s: permissions.can_import_xlsform(u),
 }
 
 # fmt: off
@@ -127,6 +130,10 @@ MATRIX = {
     "can_clone_consultation":        [(F, F), (T, F), (F, F), (F, F), (F, F)],
     "can_list_consultations":        [(F, T), (T, F), (F, F), (F, F), (F, F)],
     "can_create_consultation":       [(F, F), (T, F), (F, F), (F, F), (F, F)],
+    # The questionnaire builder: the consultation's authoring people (admins read-only).
+    "can_view_questionnaire":        [(T, T), (T, F), (F, F), (F, F), (F, F)],
+    "can_edit_questionnaire":        [(F, F), (T, F), (F, F), (F, F), (F, F)],
+    "can_import_xlsform":            [(F, F), (T, T), (F, F), (F, F), (F, F)],
 }
 # fmt: on
 

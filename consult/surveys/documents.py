@@ -126,8 +126,13 @@ def _flatten(messages, prefix: str = "") -> list[tuple[str, str]]:
     return out
 
 
+def questionnaire_editable(consultation: Consultation) -> bool:
+    """Whether the questionnaire may still be changed (only while the consultation is a draft)."""
+    return consultation.status == ConsultationStatus.DRAFT
+
+
 def require_draft(consultation: Consultation) -> None:
-    if consultation.status != ConsultationStatus.DRAFT:
+    if not questionnaire_editable(consultation):
         raise NotEditable(
             _l("Only the questionnaire of a draft consultation can be changed."), field="status"
         )

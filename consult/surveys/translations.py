@@ -325,3 +325,37 @@ def import_translations(
         db.session.rollback()
         raise
     return changes
+
+
+def set_fallback(
+    consultation: Consultation, language: str, *, accepted: bool, actor: User | None
+) -> None:
+    """Accept (or withdraw) the fallback for `language`: where one of its texts is missing,
+    respondents reading it see the default language's text, and the consultation may open with
+    that language incomplete. Draft or open consultations only; never the default language."""
+    if consultation.status not in (ConsultationStatus.DRAFT, ConsultationStatus.OPEN):
+        raise QuestionnaireError(
+            _l("The translations of a closed consultation cannot be changed."), field="status"
+        )
+    if language == consultation.default_language or language not in (consultation.languages or []):
+        raise QuestionnaireError(
+            _l("%(l)s is not a translated language of this consultation.", l=language),
+            field="language",
+        )
+    current = [lang for lang in consultation.accepted_fallbacks or [] if lang != language]
+    new = sorted([*current, language]) if accepted else current
+    if new == list(consultation.accepted_fallbacks or []):
+        return
+    try:
+        consultation.accepted_fallbacks = new
+        audit.record(
+            "questionnaire.fallback_accepted" if accepted else "questionnaire.fallback_withdrawn",
+            actor=actor,
+            obj=consultation,
+            organisation_id=consultation.association_id,
+            language=language,
+        )
+        db.session.commit()
+    except Exception:
+        db.session.rollback()
+        raise
