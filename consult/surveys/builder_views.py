@@ -11,7 +11,6 @@ from __future__ import annotations
 from flask import Blueprint, abort, flash, jsonify, redirect, render_template, request, url_for
 from flask_babel import gettext as _
 from flask_login import current_user, login_required
-from werkzeug.routing import BuildError
 
 from consult import permissions
 from consult.extensions import db
@@ -70,19 +69,12 @@ def get_option(consultation: Consultation, option_id: int) -> Option:
 # --- helpers shared by the builder's views
 
 
-def try_url(endpoint: str, **values) -> str | None:
-    """A URL of another part of the product, or None while it does not exist."""
-    try:
-        return url_for(endpoint, **values)
-    except BuildError:
-        return None
-
-
 def consultation_links(consultation: Consultation) -> dict:
-    """Links to the consultation's own pages (built by the consultation pages)."""
+    """Links to the consultation's own authoring pages."""
+    values = {"assoc_slug": consultation.association.slug, "slug": consultation.slug}
     return {
-        "page": try_url("authoring.consultation", slug=consultation.slug),
-        "settings": try_url("authoring.edit", slug=consultation.slug),
+        "page": url_for("authoring.overview", **values),
+        "settings": url_for("authoring.edit", **values),
     }
 
 
