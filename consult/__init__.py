@@ -28,6 +28,11 @@ def create_app(config: dict | None = None) -> Flask:
         logging.basicConfig(level=logging.WARNING, format="%(levelname)s %(name)s: %(message)s")
     logging.getLogger("consult").setLevel(logging.INFO)
 
+    from consult.accounts import passwords
+
+    passwords.configure(
+        time_cost=app.config["ARGON2_TIME_COST"], memory_cost=app.config["ARGON2_MEMORY_COST"]
+    )
     register_extensions(app)
     register_blueprints(app)
     register_errorhandlers(app)

@@ -77,6 +77,8 @@ def load_config(env: Mapping[str, str], instance_path: str) -> dict:
         "MAIL_USE_TLS": _bool(env.get("MAIL_USE_TLS")),
         "MAIL_USE_SSL": _bool(env.get("MAIL_USE_SSL")),
         "MAIL_DEFAULT_SENDER": env.get("MAIL_DEFAULT_SENDER") or "consult@localhost",
+        "ARGON2_TIME_COST": _int(env, "ARGON2_TIME_COST", 3),
+        "ARGON2_MEMORY_COST": _int(env, "ARGON2_MEMORY_COST", 65536),
         "SESSION_IDLE_MINUTES": _int(env, "SESSION_IDLE_MINUTES", 30),
         "SESSION_MAX_HOURS": _int(env, "SESSION_MAX_HOURS", 12),
         "TOKEN_INVITE_HOURS": _int(env, "TOKEN_INVITE_HOURS", 72),

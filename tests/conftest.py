@@ -85,6 +85,9 @@ def _base_config(instance: Path, uri: str | None) -> dict:
         "RATELIMIT_STORAGE_URI": REDIS_URL or "memory://",
         "JOBS_INLINE": not REDIS_URL,
         "JOBS_QUEUE": REDIS_PREFIX,
+        # Cheap password hashing in tests (production keeps argon2id's defaults).
+        "ARGON2_TIME_COST": 1,
+        "ARGON2_MEMORY_COST": 8192,
         "RATELIMIT_KEY_PREFIX": REDIS_PREFIX,
     }
 

@@ -21,7 +21,15 @@ from consult.extensions import db
 from consult.surveys import models as sm
 from tests.conftest import TEST_PASSWORD
 
-_HASH = passwords.hash_password(TEST_PASSWORD)
+_HASHES: dict[int, str] = {}
+
+
+def hashed_test_password() -> str:
+    """TEST_PASSWORD hashed with the hasher the app configured (one hash per configuration)."""
+    key = id(passwords._hasher)
+    if key not in _HASHES:
+        _HASHES[key] = passwords.hash_password(TEST_PASSWORD)
+    return _HASHES[key]
 
 
 class Base(SQLAlchemyModelFactory):
@@ -83,7 +91,7 @@ class UserFactory(Base):
     name = factory.Sequence(lambda n: f"User {n}")
     role = Role.RESPONDENT
     organisation = factory.LazyAttribute(lambda o: _ORG_FACTORY[o.role]())
-    password_hash = _HASH
+    password_hash = factory.LazyFunction(hashed_test_password)
     verified_at = factory.LazyFunction(utcnow)
     active = True
     totp_secret = factory.LazyAttribute(

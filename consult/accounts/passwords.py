@@ -19,6 +19,16 @@ _hasher = PasswordHasher()
 _DUMMY_HASH = _hasher.hash("not a real password, only for timing")
 
 
+def configure(*, time_cost: int, memory_cost: int) -> None:
+    """Set argon2id's cost (create_app does, from ARGON2_TIME_COST and ARGON2_MEMORY_COST).
+    Hashes made with other costs still verify, and are rehashed at the next sign-in."""
+    global _hasher, _DUMMY_HASH
+    if (_hasher.time_cost, _hasher.memory_cost) == (time_cost, memory_cost):
+        return
+    _hasher = PasswordHasher(time_cost=time_cost, memory_cost=memory_cost)
+    _DUMMY_HASH = _hasher.hash("not a real password, only for timing")
+
+
 def hash_password(password: str) -> str:
     return _hasher.hash(password)
 

@@ -258,3 +258,16 @@ def test_successful_sign_ins_do_not_count(client, auth, app):
     for _ in range(4):
         auth.login(user)
         auth.logout()
+
+
+def test_hashes_of_another_cost_are_upgraded_at_sign_in(client, db):
+    from argon2 import PasswordHasher
+
+    from consult.accounts.models import User
+
+    old = PasswordHasher(time_cost=2, memory_cost=4096).hash(TEST_PASSWORD)
+    user = UserFactory(password_hash=old)
+    assert _sign_in(client, user.email).status_code == 302
+    db.session.expire_all()
+    upgraded = db.session.get(User, user.id).password_hash
+    assert upgraded != old and "m=8192,t=1" in upgraded
