@@ -261,6 +261,7 @@ def save_section(slug: str, number: int):
     action = request.form.get("action", "save")
     if action not in ACTIONS:
         action = "save"
+    before = validation.relevant_codes(consultation.questions, Draft.of(response).answers)
     saved = Save(consultation, response, number).run()
     if saved.conflict_url:
         return redirect(saved.conflict_url)
@@ -269,7 +270,6 @@ def save_section(slug: str, number: int):
         return _render_section(
             consultation, saved.response, page, editable=False, status=409, error=saved.error
         )
-    before = validation.relevant_codes(consultation.questions, Draft.of(response).answers)
     page = saved.page(check=True)
     section_codes = set(page.form.codes)
     appeared = (page.shown - before) & section_codes
