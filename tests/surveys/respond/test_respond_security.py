@@ -114,9 +114,13 @@ def test_draft_consultations_are_not_there(client, auth, world, db):
     db.session.commit()
     auth.login(world.official)
     assert client.get(world.url()).status_code == 404
-    assert "Consultation" not in client.get("/my-consultations").get_data(as_text=True).split(
-        "<h2>Open</h2>"
-    )[1].split("<h2>Closed</h2>")[0]
+    assert (
+        "Consultation"
+        not in client.get("/my-consultations")
+        .get_data(as_text=True)
+        .split("<h2>Open</h2>")[1]
+        .split("<h2>Closed</h2>")[0]
+    )
 
 
 def test_posts_without_the_csrf_token_change_nothing(client, auth, world, db):
