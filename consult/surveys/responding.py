@@ -21,7 +21,7 @@ from consult import audit
 from consult.accounts.models import Organisation, User
 from consult.db import utcnow
 from consult.extensions import db
-from consult.surveys import lifecycle, validation
+from consult.surveys import lifecycle, receipts, validation
 from consult.surveys.answers import answer_rows, freeze_authority
 from consult.surveys.models import (
     Answer,
@@ -301,6 +301,7 @@ def submit(
         reference=response.reference,
     )
     db.session.commit()
+    receipts.queue_receipt(response, actor=actor)
     return response
 
 
