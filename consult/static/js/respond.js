@@ -177,23 +177,23 @@
   function answerOf(wrapper) {
     var type = wrapper.getAttribute("data-type") || "";
     var code = wrapper.getAttribute("data-code");
-    var els = fields(wrapper).filter(function (el) {
-      return !/other/.test(el.name) || el.name === code;
-    });
     if (type === "matrix") {
       return {};
     }
     if (type === "ranking") {
       var ranked = [];
-      els.forEach(function (el) {
-        var rank = parseInt(el.value, 10);
-        if (el.tagName === "SELECT" && rank > 0) {
-          ranked.push([rank, el.getAttribute("data-item") || el.name]);
+      rankingItems(wrapper).forEach(function (item) {
+        var select = item.querySelector("select");
+        var rank = select ? parseInt(select.value, 10) : NaN;
+        if (rank > 0) {
+          ranked.push([rank, item.getAttribute("data-value")]);
         }
       });
       ranked.sort(function (x, y) { return x[0] - y[0]; });
       return ranked.map(function (pair) { return pair[1]; });
     }
+    // The answer's own inputs are named after the question ("other" texts are code.other).
+    var els = fields(wrapper).filter(function (el) { return el.name === code; });
     var checkable = els.filter(function (el) { return el.type === "checkbox" || el.type === "radio"; });
     if (checkable.length) {
       var chosen = checkable.filter(function (el) { return el.checked; }).map(function (el) { return el.value; });
@@ -236,7 +236,8 @@
       var shown = true;
       if (raw) {
         try {
-          shown = evaluate(JSON.parse(raw), seen);
+          var ast = JSON.parse(raw);
+          shown = ast ? evaluate(ast, seen) : true;
         } catch (e) {
           shown = true; // the server decides; never hide a question by mistake
         }
@@ -304,9 +305,11 @@
       credentials: "same-origin",
       headers: { "X-Requested-With": "fetch", "Accept": "application/json" }
     }).then(function (response) {
-      if (response.status === 409) {
+      if (response.status === 401 || response.status === 409) {
         return response.json().then(function (data) {
           keepUnsaved();
+          stopped = true;
+          setStatus((data && data.error) || msg("failed", "Not saved."));
           if (data && data.conflict_url) {
             // The server kept the refused values for the conflict page, which shows them side
             // by side with the newer saved ones; this tab keeps a copy too.
@@ -405,15 +408,28 @@
   /* ---- Ranking: Move up / Move down ---- */
 
   function rankingItems(list) {
-    return Array.prototype.slice.call(list.querySelectorAll("[data-rank-item]"));
+    return Array.prototype.slice.call(list.querySelectorAll("li[data-value]"));
   }
 
-  function renumber(list) {
-    var items = rankingItems(list);
-    items.forEach(function (item, index) {
+  function itemLabel(item) {
+    var label = item.querySelector("label");
+    return label ? label.textContent.trim() : item.getAttribute("data-value");
+  }
+
+  function rankedCount(list) {
+    return rankingItems(list).filter(function (item) {
+      var select = item.querySelector("select");
+      return select && select.value !== "";
+    }).length;
+  }
+
+  /* The first `count` items get ranks 1..count in their order; the others stay unranked (a
+   * question may allow ranking only some items). */
+  function renumber(list, count) {
+    rankingItems(list).forEach(function (item, index) {
       var select = item.querySelector("select");
       if (select) {
-        select.value = String(index + 1);
+        select.value = index < count ? String(index + 1) : "";
       }
     });
   }
@@ -426,12 +442,13 @@
     if (target < 0 || target >= items.length) {
       return;
     }
+    var count = Math.max(rankedCount(list), Math.max(index, target) + 1);
     if (delta < 0) {
       list.insertBefore(item, items[target]);
     } else {
       list.insertBefore(items[target], item);
     }
-    renumber(list);
+    renumber(list, count);
     var button = item.querySelector(delta < 0 ? "[data-move-up]" : "[data-move-down]");
     if (button && !button.disabled) {
       button.focus();
@@ -444,7 +461,7 @@
     updateButtons(list);
     var live = list.parentNode.querySelector("[data-rank-status]");
     if (live) {
-      var label = item.getAttribute("data-label") || "";
+      var label = itemLabel(item);
       live.textContent = msg("moved", "{0}: position {1} of {2}")
         .replace("{0}", label)
         .replace("{1}", String(rankingItems(list).indexOf(item) + 1))
@@ -476,7 +493,7 @@
     rankingItems(list).forEach(function (item) {
       var controls = document.createElement("span");
       controls.className = "rank-buttons";
-      var label = item.getAttribute("data-label") || "";
+      var label = itemLabel(item);
       [["up", msg("move-up", "Move up")], ["down", msg("move-down", "Move down")]].forEach(function (pair) {
         var button = document.createElement("button");
         button.type = "button";
@@ -499,6 +516,11 @@
     updateButtons(list);
   }
 
-  Array.prototype.forEach.call(form.querySelectorAll("[data-ranking]"), setUpRanking);
+  Array.prototype.forEach.call(form.querySelectorAll("[data-ranking]"), function (fieldset) {
+    var list = fieldset.querySelector("ol, ul");
+    if (list && !fieldset.querySelector("select[disabled]")) {
+      setUpRanking(list);
+    }
+  });
   applyConditions();
 })(typeof window !== "undefined" ? window : globalThis);
