@@ -253,7 +253,7 @@ def receipt_recipients(response: Response) -> list[User]:
     return users
 
 
-def send_receipt(response: Response, user: User) -> None:
+def mail_receipt(response: Response, user: User) -> None:
     locale = user.locale or "en"
     timezone = user.timezone or response.consultation.timezone
     pdf = build_pdf(response, locale=locale, timezone=timezone)
@@ -288,6 +288,6 @@ def send_receipts(progress: jobs.Progress, response_id: int, number: int) -> dic
     recipients = receipt_recipients(response)
     progress.start(len(recipients))
     for user in recipients:
-        send_receipt(response, user)
+        mail_receipt(response, user)
         progress.advance()
     return {"sent": len(recipients)}
