@@ -138,7 +138,8 @@ def answer_lines(
             if row.code in value
         ]
     elif qtype == QuestionType.NUMBER:
-        lines = [format_decimal(value, locale=locale)]
+        # The locale's decimal sign, no grouping: numbers may be years or codes.
+        lines = [format_decimal(value, locale=locale, group_separator=False)]
     elif qtype == QuestionType.DATE:
         try:
             lines = [format_date(datetime.strptime(value, "%Y-%m-%d"), "long", locale=locale)]
