@@ -14,9 +14,18 @@ from consult.accounts.models import Organisation, Role
 from consult.db import utcnow
 from consult.extensions import db
 from consult.surveys.models import AudienceMember, AudienceMode, Consultation, ConsultationStatus
+from tests.browser.conftest import ARTIFACTS
 from tests.browser.test_sign_in_roles import sign_in
 from tests.factories import AuthorityFactory, ConsultationFactory, UserFactory
 from tests.surveys.respond.conftest import build_questionnaire
+
+
+def _artifacts():
+    ARTIFACTS.mkdir(exist_ok=True)
+    return ARTIFACTS
+
+
+ARTIFACTS_DIR = _artifacts()
 
 
 @dataclass
@@ -68,4 +77,13 @@ def link_in(message) -> str:
     return re.search(r"https?://\S+", body).group(0)
 
 
-__all__ = ["Town", "link_in", "open_town", "pdf_text", "question", "receipt_pdf", "sign_in"]
+__all__ = [
+    "ARTIFACTS_DIR",
+    "Town",
+    "link_in",
+    "open_town",
+    "pdf_text",
+    "question",
+    "receipt_pdf",
+    "sign_in",
+]

@@ -391,12 +391,27 @@
 
   form.addEventListener("input", changed);
   form.addEventListener("change", changed);
-  form.addEventListener("submit", function () {
-    // The buttons (Save, Next, Previous) post the form: no background save may race them.
-    stopped = true;
+  form.addEventListener("submit", function (event) {
+    // The buttons (Save, Next, Previous) post the form: no background save may race them. A
+    // save already on its way is awaited, so the form carries the version it produced.
     if (timer) {
       clearTimeout(timer);
+      timer = null;
     }
+    if (saving && !stopped) {
+      event.preventDefault();
+      var submitter = event.submitter;
+      saving.then(function () {
+        stopped = true;
+        if (form.requestSubmit) {
+          form.requestSubmit(submitter || undefined);
+        } else {
+          HTMLFormElement.prototype.submit.call(form);
+        }
+      });
+      return;
+    }
+    stopped = true;
   });
   document.addEventListener("visibilitychange", function () {
     if (document.visibilityState === "hidden") {
