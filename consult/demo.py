@@ -153,9 +153,23 @@ def seed() -> list[tuple[User, str]]:
     orgs = seed_organisations()
     users = seed_users(orgs)
     author = next((user for user, _ in users if user.role == Role.AUTHOR), None)
-    seed_consultation(orgs[ASSOCIATION_SLUG], author)
+    consultation = seed_consultation(orgs[ASSOCIATION_SLUG], author)
     db.session.commit()
+    seed_responses(consultation, orgs, users)
     return users
+
+
+def seed_responses(consultation, orgs: dict[str, Organisation], users) -> None:
+    """Demo responses in every state (consult/surveys/demo_responding.py)."""
+    from consult.accounts.demo_registry import seed_authorities
+    from consult.surveys import demo_responding
+
+    by_email = {user.email: user for user, _ in users}
+    authorities = seed_authorities(orgs[ASSOCIATION_SLUG])
+    demo_responding.seed_demo_responses(consultation, authorities)
+    demo_responding.seed_respondent_states(
+        consultation, by_email[demo_email("respondent")], by_email[demo_email("colleague")]
+    )
 
 
 @click.command("seed-demo")
