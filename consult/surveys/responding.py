@@ -218,8 +218,12 @@ def submit(
     submitter_name: str,
     submitter_function: str,
     now: datetime | None = None,
+    send_receipt: bool = True,
 ) -> Response:
     """Submit the draft as the authority's response (or its amendment).
+
+    The e-mail receipt with its PDF is queued once per submitted version (not for retries);
+    `send_receipt=False` is for generated data (the demo).
 
     Idempotent: a double click, a retry or colleagues submitting at once from the same version
     give one submission, and each of them gets the submitted response back.
@@ -301,7 +305,8 @@ def submit(
         reference=response.reference,
     )
     db.session.commit()
-    receipts.queue_receipt(response, actor=actor)
+    if send_receipt:
+        receipts.queue_receipt(response, actor=actor)
     return response
 
 

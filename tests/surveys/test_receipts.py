@@ -238,3 +238,19 @@ def test_signoff_names_who_prepared_and_who_signed(consultation, mailbox, drain_
     assert "Signed off by Sam Signer" in text.replace("\n", " ")
     drain_jobs()
     assert sorted(m["To"] for m in mailbox) == sorted([official.email, signatory.email])
+
+
+def test_generated_submissions_can_go_without_a_receipt(consultation, mailbox, drain_jobs):
+    user = UserFactory(role=Role.RESPONDENT)
+    response = responding.start_response(consultation, user.organisation, actor=user)
+    responding.submit(
+        response,
+        version=response.version,
+        actor=user,
+        consent=Consent.NOT_PUBLISHED,
+        submitter_name="Demo",
+        submitter_function="Demo",
+        send_receipt=False,
+    )
+    drain_jobs()
+    assert mailbox == []
