@@ -99,6 +99,9 @@ def register_blueprints(app: Flask) -> None:
     # their routes join respond_views.bp
     assert respond_conflict_views and respond_submit_views and receipt_views
     app.register_blueprint(respond_views.bp)
+    from consult.results import views as results_views
+
+    app.register_blueprint(results_views.bp)
 
 
 def register_errorhandlers(app: Flask) -> None:
