@@ -74,4 +74,25 @@ def export_command(slug: str, fmt: str, codebook: bool, language: str | None, ou
         click.echo(f"Wrote {book}.")
 
 
-commands = (export_command,)
+@click.command("report")
+@click.argument("slug")
+@click.option("--format", "fmt", type=click.Choice(("pdf", "html")), default="pdf")
+@click.option(
+    "--language", default=None, help="Language of the report (default: the consultation's)."
+)
+@click.option("--out", required=True, type=click.Path(dir_okay=False, path_type=Path))
+def report_command(slug: str, fmt: str, language: str | None, out: Path) -> None:
+    """Write the summary report of a consultation (small cells suppressed)."""
+    from consult.analysis.report import build_report
+    from consult.results.report_render import render_html, render_pdf
+
+    consultation = _consultation(slug)
+    if language and language not in consultation.languages:
+        raise click.ClickException(f"{slug} is not offered in {language!r}.")
+    report = build_report(db.session, consultation, language=language)
+    data = render_pdf(report) if fmt == "pdf" else render_html(report).encode("utf-8")
+    size = write_atomically(out, [data])
+    click.echo(f"Wrote {out} ({size:,} bytes).")
+
+
+commands = (export_command, report_command)
