@@ -260,10 +260,10 @@ def build_report(
     )
     step(1, total)
     overall = consultation_results(session, consultation)
-    by_dimension = {
-        dimension: {r.question_id: r for r in consultation_results(session, consultation, ResultSpec(dimension))}
-        for dimension, *_ in COMPARISONS
-    }  # fmt: skip
+    by_dimension = {}
+    for dimension, *_ in COMPARISONS:
+        broken = consultation_results(session, consultation, ResultSpec(dimension))
+        by_dimension[dimension] = {r.question_id: r for r in broken}
     items = []
     for index, (question, result) in enumerate(zip(questions, overall, strict=True)):
         found = []

@@ -13,6 +13,8 @@ from flask_babel import (
     format_datetime,
     format_decimal,
     format_percent,
+)
+from flask_babel import (
     lazy_gettext as _l,
 )
 

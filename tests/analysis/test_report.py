@@ -2,8 +2,8 @@
 
 from __future__ import annotations
 
-from consult.analysis.report import NOTABLE_SHARE, build_report, differences
 from consult.analysis.questions import question_result
+from consult.analysis.report import NOTABLE_SHARE, build_report, differences
 from consult.analysis.spec import Dimension, ResultSpec
 from consult.extensions import db
 from tests.analysis.builders import Survey
