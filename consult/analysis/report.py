@@ -166,7 +166,7 @@ def differences(result: QuestionResult, dimension: Dimension, pair, language: st
                         gb.label,
                         cb.share,
                         gb.n,
-                    )  # fmt: skip
+                    )
                 )
     elif isinstance(result, ScaleResult):
         for scale in result.scales:
@@ -189,7 +189,7 @@ def differences(result: QuestionResult, dimension: Dimension, pair, language: st
                         gb.label,
                         sb.mean,
                         n_b,
-                    )  # fmt: skip
+                    )
                 )
     return found
 
