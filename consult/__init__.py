@@ -89,6 +89,10 @@ def register_blueprints(app: Flask) -> None:
 
     app.register_blueprint(builder_views.bp)
 
+    from consult.results import views as results_views
+
+    app.register_blueprint(results_views.bp)
+
 
 def register_errorhandlers(app: Flask) -> None:
     from consult import errors

@@ -67,6 +67,22 @@ def _on_association(name: str):
     return lambda u, s: getattr(permissions, name)(u, _org(u, s, OrgKind.ASSOCIATION))
 
 
+def _open_consultation(user, scope: str, **values):
+    """An open consultation (results exist) of the actor's own association, or of another."""
+    from datetime import timedelta
+
+    from consult.db import utcnow
+    from consult.surveys.models import ConsultationStatus
+
+    return ConsultationFactory(
+        association=_org(user, scope, OrgKind.ASSOCIATION),
+        status=ConsultationStatus.OPEN,
+        opens_at=utcnow() - timedelta(days=1),
+        closes_at=utcnow() + timedelta(days=30),
+        **values,
+    )
+
+
 CONSULTATION_ACTIONS = (
     "can_view_consultation_admin",
     "can_edit_consultation",
@@ -100,6 +116,10 @@ ACTIONS = {
     "can_list_consultations": _on_association("can_list_consultations"),
     "can_create_consultation": _on_association("can_create_consultation"),
     "can_import_xlsform": lambda u, s: permissions.can_import_xlsform(u),
+    "can_view_results": lambda u, s: permissions.can_view_results(u, _open_consultation(u, s)),
+    "can_see_unsuppressed": lambda u, s: permissions.can_see_unsuppressed(
+        u, _open_consultation(u, s, allow_unsuppressed=True)
+    ),
 }
 
 # fmt: off
@@ -134,6 +154,11 @@ MATRIX = {
     "can_view_questionnaire":        [(T, T), (T, F), (F, F), (F, F), (F, F)],
     "can_edit_questionnaire":        [(F, F), (T, F), (F, F), (F, F), (F, F)],
     "can_import_xlsform":            [(F, F), (T, T), (F, F), (F, F), (F, F)],
+    # Results of an open consultation (results visibility "staff", the default): analysts read
+    # every consultation's; respondents none while it is open (see tests/results).
+    "can_view_results":              [(T, T), (T, F), (F, F), (T, T), (F, F)],
+    # Of a consultation that allows unsuppressed figures; analysts never see them.
+    "can_see_unsuppressed":          [(T, T), (T, F), (F, F), (F, F), (F, F)],
 }
 # fmt: on
 
