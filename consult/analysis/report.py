@@ -198,10 +198,11 @@ def differences(result: QuestionResult, dimension: Dimension, pair, language: st
 
 
 def _svg(data: bytes | None, prefix: str) -> str | None:
-    """The SVG as text, its ids prefixed so that several charts can share one page."""
+    """The SVG as text, its ids prefixed so that several charts can share one page, without
+    its <style> element (it only sets line joins; the pages' CSP refuses inline styles)."""
     if not data:
         return None
-    text = data.decode("utf-8")
+    text = re.sub(r"<style[^>]*>.*?</style>", "", data.decode("utf-8"), flags=re.S)
     text = re.sub(r'\bid="([^"]+)"', rf'id="{prefix}-\1"', text)
     text = re.sub(r"url\(#([^)]+)\)", rf"url(#{prefix}-\1)", text)
     return re.sub(r'href="#([^"]+)"', rf'href="#{prefix}-\1"', text)
