@@ -87,7 +87,7 @@ def test_report_web_page(client, auth, survey):
     assert "<style" not in html and "<script" not in html
 
 
-def test_report_pdf_is_prepared_by_a_job_then_downloaded(client, auth, survey):
+def test_report_pdf_is_prepared_by_a_job_then_downloaded(client, auth, survey, drain_jobs):
     auth.login(UserFactory(role=Role.ANALYST))
     first = client.get(url(survey, "/report.pdf"))
     assert first.status_code == 200 and "Prepare the PDF" in first.get_data(as_text=True)
@@ -96,8 +96,9 @@ def test_report_pdf_is_prepared_by_a_job_then_downloaded(client, auth, survey):
         url(survey, "/report.pdf"), {}, token_from=url(survey, "/report.pdf")
     )
     assert started.status_code == 303 and "/report/jobs/" in started.location
-    job_page = client.get(started.location)
-    assert job_page.status_code == 200
+    assert client.get(started.location).status_code == 200
+    drain_jobs()
+    assert "Download the PDF" in client.get(started.location).get_data(as_text=True)
     status = client.get(started.location + "/status").get_json()
     assert status["finished"] and status["status"] == "done" and status["percent"] == 100
     pdf = client.get(url(survey, "/report.pdf"))
