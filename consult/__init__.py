@@ -103,6 +103,10 @@ def register_blueprints(app: Flask) -> None:
 
     app.register_blueprint(results_views.bp)
 
+    from consult.results import downloads
+
+    app.register_blueprint(downloads.bp)
+
 
 def register_errorhandlers(app: Flask) -> None:
     from consult import errors
