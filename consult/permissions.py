@@ -162,3 +162,32 @@ def can_import_xlsform(user: User | None) -> bool:
         and user.role == Role.AUTHOR
         and user.organisation.kind == OrgKind.ASSOCIATION
     )
+
+
+# API tokens.
+
+
+def can_manage_token(user: User | None, token) -> bool:
+    """A personal access token is seen and revoked by its owner; admins may revoke anyone's
+    (a leaked token must be stoppable without its owner)."""
+    return is_admin(user) or (_signed_in(user) and token.user_id == user.id)
+
+
+def can_read_consultation(user: User | None, consultation) -> bool:
+    """A consultation's description and questionnaire through the API: whoever sees its
+    authoring pages (its association's authors, admins); analysts once it has left the draft
+    state (they read every consultation's results); respondents once it has left the draft
+    state, when their authority is in its audience. Everyone else gets 404."""
+    from consult.surveys.models import ConsultationStatus
+
+    if can_view_consultation_admin(user, consultation):
+        return True
+    if not _signed_in(user) or consultation.status == ConsultationStatus.DRAFT:
+        return False
+    if user.role == Role.ANALYST:
+        return True
+    if user.role == Role.RESPONDENT and user.organisation.kind == OrgKind.AUTHORITY:
+        from consult.surveys.audience import is_in_audience
+
+        return is_in_audience(consultation, user.organisation_id)
+    return False
