@@ -93,6 +93,11 @@ def register_blueprints(app: Flask) -> None:
 
     register_api(app)
 
+    from consult.surveys import respond_conflict_views, respond_submit_views, respond_views
+
+    assert respond_conflict_views and respond_submit_views  # their routes join respond_views.bp
+    app.register_blueprint(respond_views.bp)
+
 
 def register_errorhandlers(app: Flask) -> None:
     from consult import errors
