@@ -98,6 +98,10 @@ def register_blueprints(app: Flask) -> None:
     assert respond_conflict_views and respond_submit_views  # their routes join respond_views.bp
     app.register_blueprint(respond_views.bp)
 
+    from consult.results import views as results_views
+
+    app.register_blueprint(results_views.bp)
+
 
 def register_errorhandlers(app: Flask) -> None:
     from consult import errors
