@@ -10,8 +10,11 @@ from flask import Flask
 def register(app: Flask) -> None:
     from consult.api import (  # noqa: F401  (each module adds its operations to the blueprint)
         consultation_views,
+        docs_views,
         errors,
         questionnaire_views,
+        response_views,
+        results_views,
         token_views,
     )
     from consult.api.core import bp

@@ -104,7 +104,9 @@ limiter.limit(lambda: current_app.config["API_RATE_LIMIT"], key_func=_rate_key)(
 
 
 def _public_endpoints() -> set[str]:
-    return {f"api.{op.endpoint}" for op in OPERATIONS if op.public}
+    from consult.api.docs_views import PUBLIC
+
+    return PUBLIC | {f"api.{op.endpoint}" for op in OPERATIONS if op.public}
 
 
 @bp.before_request

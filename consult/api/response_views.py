@@ -96,8 +96,13 @@ def save_response(slug: str, body: dict):
     body=SubmitSchema,
     output=ResponseSchema,
     errors=(403, 404, 409, 422),
-    headers=(("Idempotency-Key", "Any unique string (≤ 200 characters): a retry with the same "
-              "key gets the first answer again."),),
+    headers=(
+        (
+            "Idempotency-Key",
+            "Any unique string (≤ 200 characters): a retry with the same "
+            "key gets the first answer again.",
+        ),
+    ),
 )
 def submit_response(slug: str, body: dict):
     """Submits the draft saved as `version`. Retrying with the same `Idempotency-Key` (or the

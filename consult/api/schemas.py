@@ -89,8 +89,10 @@ class ConsultationCreateSchema(ConsultationSettingsSchema):
 
 class ConsultationSchema(Schema):
     slug = fields.String(required=True)
-    association = fields.Function(lambda c: c.association.slug, required=True)
-    status = fields.Function(lambda c: _status(c), required=True)
+    association = fields.Function(
+        lambda c: c.association.slug, required=True, metadata={"type": "string"}
+    )
+    status = fields.Function(lambda c: _status(c), required=True, metadata={"type": "string"})
     default_language = fields.String(required=True)
     languages = fields.List(fields.String(), required=True)
     title = fields.Dict(keys=fields.String(), values=fields.String(), required=True)
@@ -98,7 +100,9 @@ class ConsultationSchema(Schema):
     opens_at = fields.AwareDateTime(allow_none=True, required=True)
     closes_at = fields.AwareDateTime(allow_none=True, required=True)
     timezone = fields.String(required=True)
-    results_visibility = fields.Function(lambda c: c.results_visibility.value, required=True)
+    results_visibility = fields.Function(
+        lambda c: c.results_visibility.value, required=True, metadata={"type": "string"}
+    )
     k_threshold = fields.Integer(required=True)
     allow_unsuppressed = fields.Boolean(required=True)
     signoff_required = fields.Boolean(required=True)
@@ -142,15 +146,31 @@ class OpeningProblemSchema(Schema):
 
 class ResponseSchema(Schema):
     reference = fields.String(allow_none=True, required=True)
-    consultation = fields.Function(lambda r: r.consultation.slug, required=True)
-    authority = fields.Function(lambda r: r.authority.name, required=True)
-    status = fields.Function(lambda r: r.status.value, required=True)
+    consultation = fields.Function(
+        lambda r: r.consultation.slug, required=True, metadata={"type": "string"}
+    )
+    authority = fields.Function(
+        lambda r: r.authority.name, required=True, metadata={"type": "string"}
+    )
+    status = fields.Function(lambda r: r.status.value, required=True, metadata={"type": "string"})
     amending = fields.Boolean(required=True)
     version = fields.Integer(required=True)
     language = fields.String(required=True)
-    answers = fields.Function(lambda r: dict((r.draft or {}).get("answers", {})), required=True)
-    other = fields.Function(lambda r: dict((r.draft or {}).get("other", {})), required=True)
-    consent = fields.Function(lambda r: r.consent.value if r.consent else None, allow_none=True)
+    answers = fields.Function(
+        lambda r: dict((r.draft or {}).get("answers", {})),
+        required=True,
+        metadata={"type": "object"},
+    )
+    other = fields.Function(
+        lambda r: dict((r.draft or {}).get("other", {})),
+        required=True,
+        metadata={"type": "object"},
+    )
+    consent = fields.Function(
+        lambda r: r.consent.value if r.consent else None,
+        allow_none=True,
+        metadata={"type": ["string", "null"]},
+    )
     submitted_at = fields.AwareDateTime(allow_none=True, required=True)
     submitter_name = fields.String(allow_none=True)
     submitter_function = fields.String(allow_none=True)
