@@ -169,7 +169,7 @@ class ResponseSchema(Schema):
     consent = fields.Function(
         lambda r: r.consent.value if r.consent else None,
         allow_none=True,
-        metadata={"type": ["string", "null"]},
+        metadata={"type": "string"},
     )
     submitted_at = fields.AwareDateTime(allow_none=True, required=True)
     submitter_name = fields.String(allow_none=True)
