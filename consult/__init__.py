@@ -89,6 +89,10 @@ def register_blueprints(app: Flask) -> None:
 
     app.register_blueprint(builder_views.bp)
 
+    from consult.api import register as register_api
+
+    register_api(app)
+
     from consult.surveys import (
         receipt_views,
         respond_conflict_views,

@@ -213,6 +213,31 @@ def can_submit_response(user: User | None, response) -> bool:
     if not can_edit_response(user, response):
         return False
     return not response.consultation.signoff_required or bool(user.is_signatory)
+
+
+# API tokens.
+
+
+def can_manage_token(user: User | None, token) -> bool:
+    """A personal access token is seen and revoked by its owner; admins may revoke anyone's
+    (a leaked token must be stoppable without its owner)."""
+    return is_admin(user) or (_signed_in(user) and token.user_id == user.id)
+
+
+def can_read_consultation(user: User | None, consultation) -> bool:
+    """A consultation's description and questionnaire through the API: whoever sees its
+    authoring pages (its association's authors, admins); analysts once it has left the draft
+    state (they read every consultation's results); respondents who may answer it
+    (`can_respond`). Everyone else gets 404."""
+    from consult.surveys.models import ConsultationStatus
+
+    if can_view_consultation_admin(user, consultation):
+        return True
+    if _signed_in(user) and user.role == Role.ANALYST:
+        return consultation.status != ConsultationStatus.DRAFT
+    return can_respond(user, consultation)
+
+
 # Results. Decision: the Commission's analysts read every consultation's results once it has
 # opened (a draft has none and is not theirs to see); the owning association's authors and the
 # admins read them at any status. Authorities (respondents) read aggregated results only when
