@@ -36,6 +36,7 @@ from consult.accounts.models import (
 )
 from consult.db import utcnow
 from consult.extensions import db
+from consult.surveys import tallies
 from consult.surveys.answers import AnswerEncoder
 from consult.surveys.models import (
     AudienceMode,
@@ -503,6 +504,8 @@ def load_responses(consultation: Consultation, n: int, *, seed: int = 2026, prog
     seq = consultation.response_seq
     start_day = consultation.opens_at or utcnow() - timedelta(days=30)
     answer_count = 0
+    # Written around the responding services: the tallies are incomplete until rebuilt.
+    tallies.invalidate(db.session, consultation.id)
     if _is_postgresql():
         # The rows are consistent by construction: skip the per-row foreign-key triggers of
         # this bulk load (the standard way to bulk-load; needs a superuser, as in the benchmarks).
