@@ -39,6 +39,7 @@ from consult.extensions import db
 from consult.surveys import tallies
 from consult.surveys.answers import AnswerEncoder
 from consult.surveys.models import (
+    Answer,
     AudienceMode,
     Consent,
     Consultation,
@@ -528,6 +529,11 @@ def load_responses(consultation: Consultation, n: int, *, seed: int = 2026, prog
             for r in encoder.rows(values, other)
         ]
         pool.append((json.dumps({"answers": values, "other": other}), rows))
+    # Large loads: build the answers' secondary indexes once at the end, not row by row.
+    rebuild_indexes = _is_postgresql() and len(todo) >= 200_000
+    if rebuild_indexes:
+        for index in Answer.__table__.indexes:
+            db.session.execute(sa.text(f"DROP INDEX IF EXISTS {index.name}"))
     for chunk in _batches(todo, BATCH):
         attributes = {
             row.id: row
@@ -586,6 +592,10 @@ def load_responses(consultation: Consultation, n: int, *, seed: int = 2026, prog
         .where(Consultation.id == consultation.id)
         .values(response_seq=seq, updated_at=Consultation.updated_at)
     )
+    if rebuild_indexes:
+        db.session.execute(sa.text("SET LOCAL maintenance_work_mem = '512MB'"))
+        for index in Answer.__table__.indexes:
+            index.create(db.session.connection())
     if _is_postgresql():
         db.session.execute(
             sa.text(
