@@ -89,6 +89,11 @@ def register_blueprints(app: Flask) -> None:
 
     app.register_blueprint(builder_views.bp)
 
+    from consult.surveys import respond_conflict_views, respond_submit_views, respond_views
+
+    assert respond_conflict_views and respond_submit_views  # their routes join respond_views.bp
+    app.register_blueprint(respond_views.bp)
+
 
 def register_errorhandlers(app: Flask) -> None:
     from consult import errors
