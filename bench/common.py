@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import json
 import os
+import re
 import resource
 import statistics
 import time
@@ -25,10 +26,12 @@ def check_bench_url(url: str) -> None:
     import sqlalchemy as sa
 
     parsed = sa.engine.make_url(sqlalchemy_url(url))
-    if parsed.get_backend_name() == "postgresql" and not (parsed.database or "").startswith(
-        BENCH_PREFIX
+    name = parsed.database or ""
+    test_like = re.search(r"_gw\d+$", name) or name == BENCH_PREFIX
+    if parsed.get_backend_name() == "postgresql" and (
+        not name.startswith(BENCH_PREFIX + "_") or test_like
     ):
-        raise SystemExit(f"refusing {parsed.database!r}: bench databases are {BENCH_PREFIX}*")
+        raise SystemExit(f"refusing {name!r}: bench databases are {BENCH_PREFIX}_<name>")
 
 
 def ensure_database(url: str) -> None:

@@ -222,8 +222,11 @@ def _options(codes: Iterable[str], languages) -> list[dict]:
     ]
 
 
-def bench_questionnaire(n_questions: int = 30, languages: tuple[str, ...] = ("en",)) -> dict:
-    """A questionnaire document with `n_questions` questions (every type, some conditions)."""
+def bench_questionnaire(
+    n_questions: int = 30, languages: tuple[str, ...] = ("en",), n_sections: int = 5
+) -> dict:
+    """A questionnaire document with `n_questions` questions (every type, some conditions) in
+    `n_sections` sections."""
     L = languages
     scale = {"points": 5, "start": 1, "dont_know": True}
     kinds = [
@@ -274,7 +277,7 @@ def bench_questionnaire(n_questions: int = 30, languages: tuple[str, ...] = ("en
     for index, question in enumerate(questions):
         if index and questions[index - 1]["type"] == "yes_no" and index % 3 == 1:
             question["relevant"] = f"${{{questions[index - 1]['code']}}} = 'yes'"
-    per_section = max(1, n_questions // 5)
+    per_section = max(1, -(-n_questions // n_sections))
     sections = []
     for start in range(0, n_questions, per_section):
         sections.append(
@@ -293,6 +296,7 @@ def create_consultation(
     slug: str,
     n_questions: int = 30,
     languages: tuple[str, ...] = ("en",),
+    n_sections: int = 5,
 ) -> Consultation:
     from consult.surveys.documents import replace_questionnaire
 
@@ -309,7 +313,7 @@ def create_consultation(
     )
     db.session.add(consultation)
     db.session.commit()
-    replace_questionnaire(consultation, bench_questionnaire(n_questions, languages))
+    replace_questionnaire(consultation, bench_questionnaire(n_questions, languages, n_sections))
     consultation.status = ConsultationStatus.OPEN
     consultation.opens_at = utcnow() - timedelta(days=30)
     consultation.closes_at = utcnow() + timedelta(days=365)
