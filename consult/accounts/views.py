@@ -20,12 +20,18 @@ from flask_babel import gettext as _
 from flask_login import current_user, login_required
 
 from consult.accounts import forms, services, sessions, totp
-from consult.accounts.models import User
+from consult.accounts.models import Role, User
 from consult.accounts.tokens import InvalidToken
 from consult.extensions import db, limiter
 from consult.security import safe_next
 
 bp = Blueprint("accounts", __name__)
+
+
+@bp.app_template_filter("role_label")
+def role_label(role: Role | str) -> str:
+    return str(forms.ROLE_LABELS[Role(role)])
+
 
 PENDING_SECONDS = 300  # time allowed between the password step and the second factor
 
