@@ -16,6 +16,7 @@ from flask import (
     session,
     url_for,
 )
+from flask_babel import get_locale
 from flask_babel import gettext as _
 from flask_login import current_user, login_required
 
@@ -204,7 +205,9 @@ def sign_out():
         abort(400)
     if current_user.is_authenticated:
         services.record_sign_out(current_user)
+    language = str(get_locale())  # the pages after signing out stay in the person's language
     sessions.end_session()
+    session["locale"] = language
     flash(_("You are signed out."), "success")
     return redirect(url_for("accounts.sign_in"))
 
