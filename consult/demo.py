@@ -95,10 +95,11 @@ DEMO_CONSULTATION_SLUG = "local-integration-2026"
 
 
 def seed_consultation(association: Organisation, author: User | None):
-    """The demo consultation's shell, open now for 60 days to the association's members
-    (English and French). Its questionnaire is added by the questionnaire's own seed."""
+    """The demo consultation, open now for 60 days to the association's members (English and
+    French), with the demo questionnaire (consult/surveys/demo_questionnaire.py)."""
     from datetime import timedelta
 
+    from consult.surveys.demo_questionnaire import add_demo_questionnaire
     from consult.surveys.models import (
         AudienceMode,
         Consultation,
@@ -129,7 +130,7 @@ def seed_consultation(association: Organisation, author: User | None):
             "incluent-elles les personnes migrantes ? Vos réponses éclairent les travaux de la "
             "Commission et du Comité européen des régions.",
         },
-        status=ConsultationStatus.OPEN,
+        status=ConsultationStatus.DRAFT,
         opens_at=now,
         closes_at=now + timedelta(days=60),
         timezone="Europe/Brussels",
@@ -142,6 +143,9 @@ def seed_consultation(association: Organisation, author: User | None):
     )
     db.session.add(consultation)
     db.session.flush()
+    add_demo_questionnaire(consultation, actor=author)
+    consultation.status = ConsultationStatus.OPEN  # questions are added only to drafts
+    db.session.commit()
     return consultation
 
 

@@ -1,4 +1,4 @@
-"""The demo consultation shell created by seed-demo."""
+"""The demo consultation created by seed-demo."""
 
 from __future__ import annotations
 
@@ -7,11 +7,12 @@ from datetime import timedelta
 import sqlalchemy as sa
 
 from consult.surveys import audience
+from consult.surveys.documents import validate_questionnaire
 from consult.surveys.lifecycle import Status, effective_status
-from consult.surveys.models import Consultation
+from consult.surveys.models import Consultation, QuestionType
 
 
-def test_seed_demo_creates_the_open_consultation_shell_once(runner, app, db):
+def test_seed_demo_creates_the_open_consultation_with_its_questionnaire_once(runner, app, db):
     assert runner.invoke(args=["seed-demo"]).exit_code == 0
     assert runner.invoke(args=["seed-demo"]).exit_code == 0  # idempotent
     db.session.expire_all()
@@ -22,6 +23,9 @@ def test_seed_demo_creates_the_open_consultation_shell_once(runner, app, db):
     assert demo.languages == ["en", "fr"] and set(demo.title) == {"en", "fr"}
     assert effective_status(demo) == Status.OPEN
     assert timedelta(days=59) < demo.closes_at - demo.opens_at <= timedelta(days=60)
-    assert demo.questions == []  # the questionnaire is seeded by its own part
+    types = {question.type for question in demo.questions}
+    assert types == set(QuestionType)  # every question type
+    assert any(question.relevant for question in demo.questions)
+    assert validate_questionnaire(demo) == []
     members = len(demo.association.members)
     assert members > 0 and audience.audience_count(demo) == members
