@@ -18,18 +18,24 @@ from consult.analysis.results import (
     ScaleResult,
     label_text,
 )
+from consult.analysis.words import tr
 
 
-def percent(share: float | None) -> str:
-    return "hidden" if share is None else f"{round(share * 100)}%"
+def percent(share: float | None, language: str = "en") -> str:
+    return tr(language, "hidden") if share is None else f"{round(share * 100)}%"
 
 
-def note(result: QuestionResult | Participation, n: int | None = None) -> str:
+def note(
+    result: QuestionResult | Participation, n: int | None = None, *, language: str = "en"
+) -> str:
     k = result.k
     n = result.n if n is None and isinstance(result, QuestionResult) else n
-    base = f"n = {n}" if n is not None else f"fewer than {k} respondents"
+    if n is not None:
+        base = tr(language, "n = %(n)s", n=n)
+    else:
+        base = tr(language, "fewer than %(k)s respondents", k=k)
     if getattr(result, "any_suppressed", False) or n is None:
-        return f"{base}; cells < {k} respondents hidden"
+        return tr(language, "%(base)s; cells < %(k)s respondents hidden", base=base, k=k)
     return base
 
 
@@ -37,12 +43,13 @@ def _text(result, label, language) -> str:
     return label_text(label, language, result.default_language)
 
 
-def _empty(result, title: str, fmt: str) -> bytes:
+def _empty(result, title: str, fmt: str, language: str = "en") -> bytes:
     fig = style.figure(1)
     ax = fig.add_subplot()
     ax.axis("off")
-    ax.text(0.5, 0.5, f"Results hidden: fewer than {result.k} respondents", ha="center")
-    style.finish(fig, ax, title, note(result))
+    hidden = tr(language, "Results hidden: fewer than %(k)s respondents", k=result.k)
+    ax.text(0.5, 0.5, hidden, ha="center")
+    style.finish(fig, ax, title, note(result, language=language))
     return style.render(fig, fmt)
 
 
@@ -52,22 +59,23 @@ def choice_chart(result: ChoiceResult, language: str = "en", fmt: str = "svg") -
     one 100% stacked bar per group."""
     title = _text(result, result.label, language)
     if result.suppressed:
-        return _empty(result, title, fmt)
+        return _empty(result, title, fmt, language)
     if result.groups and result.type != "multiple_choice":
         return _stacked_groups(result, language, fmt, title)
     labels = [style.wrap(_text(result, row.label, language)) for row in result.rows]
     shares = [row.total.share for row in result.rows]
     counts = [row.total.count for row in result.rows]
-    return _bars(result, title, labels, shares, counts, fmt)
+    return _bars(result, title, labels, shares, counts, fmt, language=language)
 
 
-def _bars(result, title, labels, shares, counts, fmt, *, extra=None) -> bytes:
+def _bars(result, title, labels, shares, counts, fmt, *, extra=None, language="en") -> bytes:
     fig = style.figure(len(labels))
     ax = fig.add_subplot()
     positions = list(range(len(labels)))[::-1]
     for y, share, count, index in zip(positions, shares, counts, range(len(labels)), strict=True):
         if share is None:
-            ax.text(0.005, y, "hidden", va="center", color=style.MUTED, fontstyle="italic")
+            hidden = tr(language, "hidden")
+            ax.text(0.005, y, hidden, va="center", color=style.MUTED, fontstyle="italic")
             continue
         ax.barh(y, share * 100, color=style.PRIMARY, height=0.6)
         label = f"{percent(share)} ({count})" + (extra[index] if extra else "")
@@ -75,7 +83,7 @@ def _bars(result, title, labels, shares, counts, fmt, *, extra=None) -> bytes:
     ax.set_yticks(positions, labels)
     ax.set_xlim(0, 115)
     ax.set_xlabel("% of respondents who answered")
-    style.finish(fig, ax, title, note(result))
+    style.finish(fig, ax, title, note(result, language=language))
     return style.render(fig, fmt)
 
 
@@ -122,7 +130,7 @@ def _stacked_groups(result: ChoiceResult, language: str, fmt: str, title: str) -
         frameon=False,
         fontsize=8,
     )
-    style.finish(fig, ax, title, note(result))
+    style.finish(fig, ax, title, note(result, language=language))
     return style.render(fig, fmt)
 
 
@@ -136,7 +144,7 @@ def ranking_chart(result: RankingResult, language: str = "en", fmt: str = "svg")
     """Horizontal bars: share ranking each option first, with its mean rank."""
     title = _text(result, result.label, language)
     if result.suppressed:
-        return _empty(result, title, fmt)
+        return _empty(result, title, fmt, language)
     labels = [style.wrap(_text(result, o.label, language)) for o in result.options]
     extra = [
         f"; mean rank {o.mean_rank:.1f}" if o.mean_rank is not None else "" for o in result.options
@@ -149,6 +157,7 @@ def ranking_chart(result: RankingResult, language: str = "en", fmt: str = "svg")
         [o.first.total.count for o in result.options],
         fmt,
         extra=extra,
+        language=language,
     )
 
 
@@ -159,7 +168,7 @@ def scale_chart(result: ScaleResult, language: str = "en", fmt: str = "svg") -> 
     One bar per matrix row, or for a scale one for all and one per group of a breakdown."""
     title = _text(result, result.label, language)
     if result.suppressed:
-        return _empty(result, title, fmt)
+        return _empty(result, title, fmt, language)
     bars = _scale_bars(result, language)
     colours = style.diverging(len(result.points))
     fig = style.figure(len(bars) + 1)
@@ -210,7 +219,7 @@ def scale_chart(result: ScaleResult, language: str = "en", fmt: str = "svg") -> 
         frameon=False,
         fontsize=8,
     )
-    style.finish(fig, ax, title, note(result))
+    style.finish(fig, ax, title, note(result, language=language))
     return style.render(fig, fmt)
 
 
@@ -245,7 +254,7 @@ def number_chart(result: NumberResult, language: str = "en", fmt: str = "svg") -
     """A histogram over the bins; hidden bins are left empty and marked."""
     title = _text(result, result.label, language)
     if result.suppressed:
-        return _empty(result, title, fmt)
+        return _empty(result, title, fmt, language)
     return _columns(
         result,
         title,
@@ -254,6 +263,7 @@ def number_chart(result: NumberResult, language: str = "en", fmt: str = "svg") -
         fmt,
         width=1.0,
         stats=result.stats,
+        language=language,
     )
 
 
@@ -261,7 +271,7 @@ def date_chart(result: DateResult, language: str = "en", fmt: str = "svg") -> by
     """Answers per month."""
     title = _text(result, result.label, language)
     if result.suppressed:
-        return _empty(result, title, fmt)
+        return _empty(result, title, fmt, language)
     return _columns(
         result,
         title,
@@ -269,10 +279,11 @@ def date_chart(result: DateResult, language: str = "en", fmt: str = "svg") -> by
         [m.total for m in result.months],
         fmt,
         width=0.8,
+        language=language,
     )
 
 
-def _columns(result, title, labels, cells, fmt, *, width, stats=None) -> bytes:
+def _columns(result, title, labels, cells, fmt, *, width, stats=None, language="en") -> bytes:
     fig = style.figure(6)
     ax = fig.add_subplot()
     top = max([c.count or 0 for c in cells] + [1])
@@ -299,7 +310,7 @@ def _columns(result, title, labels, cells, fmt, *, width, stats=None) -> bytes:
             va="top",
             fontsize=8,
         )
-    style.finish(fig, ax, title, note(result))
+    style.finish(fig, ax, title, note(result, language=language))
     return style.render(fig, fmt)
 
 
