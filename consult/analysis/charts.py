@@ -82,7 +82,7 @@ def _bars(result, title, labels, shares, counts, fmt, *, extra=None, language="e
         ax.text(share * 100 + 1, y, label, va="center", fontsize=8)
     ax.set_yticks(positions, labels)
     ax.set_xlim(0, 115)
-    ax.set_xlabel("% of respondents who answered")
+    ax.set_xlabel(tr(language, "share of respondents who answered (%)"))
     style.finish(fig, ax, title, note(result, language=language))
     return style.render(fig, fmt)
 
@@ -117,7 +117,7 @@ def _stacked_groups(result: ChoiceResult, language: str, fmt: str, title: str) -
             left += cell.share * 100
     ax.set_yticks(positions, [style.wrap(g, 24) for g in groups])
     ax.set_xlim(0, 100)
-    ax.set_xlabel("% of respondents who answered")
+    ax.set_xlabel(tr(language, "share of respondents who answered (%)"))
     handles = [
         style_patch(style.OKABE_ITO[i % len(style.OKABE_ITO)], _text(result, row.label, language))
         for i, row in enumerate(result.rows)
@@ -147,7 +147,10 @@ def ranking_chart(result: RankingResult, language: str = "en", fmt: str = "svg")
         return _empty(result, title, fmt, language)
     labels = [style.wrap(_text(result, o.label, language)) for o in result.options]
     extra = [
-        f"; mean rank {o.mean_rank:.1f}" if o.mean_rank is not None else "" for o in result.options
+        tr(language, "; mean rank %(rank)s", rank=f"{o.mean_rank:.1f}")
+        if o.mean_rank is not None
+        else ""
+        for o in result.options
     ]
     return _bars(
         result,
@@ -181,7 +184,7 @@ def scale_chart(result: ScaleResult, language: str = "en", fmt: str = "svg") -> 
             ax.text(
                 0,
                 y,
-                "hidden (cells < k)",
+                tr(language, "hidden (cells < k)"),
                 va="center",
                 ha="center",
                 color=style.MUTED,
@@ -206,7 +209,7 @@ def scale_chart(result: ScaleResult, language: str = "en", fmt: str = "svg") -> 
     ax.axvline(0, color=style.MUTED, linewidth=0.8)
     ax.set_yticks(positions, [style.wrap(b[0], 26) for b in bars])
     ax.set_xlim(-max(extent, 50) - 5, max(extent, 50) + 25)
-    ax.set_xlabel("% of answers on the scale (don't know excluded)")
+    ax.set_xlabel(tr(language, "share of answers on the scale, don't know excluded (%)"))
     handles = [
         style_patch(colours[i], _text(result, label, language))
         for i, label in enumerate(result.point_labels)
@@ -231,12 +234,15 @@ def _scale_bars(result: ScaleResult, language: str) -> list[tuple[str, list | No
         counts = None if any(c.count is None for c in cells) else [c.count for c in cells]
         dk = ""
         if dk_cell is not None and dk_cell.count:
-            dk = f"don't know: {dk_cell.count}"
+            dk = tr(language, "don't know: %(n)s", n=dk_cell.count)
         return (label, counts, dk)
 
     if result.type == "matrix" or not result.groups:
         for scale in result.scales:
-            label = _text(result, scale.label, language) if result.type == "matrix" else "All"
+            if result.type == "matrix":
+                label = _text(result, scale.label, language)
+            else:
+                label = tr(language, "All")
             dk = scale.dont_know.total if scale.dont_know else None
             bars.append(bar(label, [row.total for row in scale.rows], dk))
         return bars
@@ -299,12 +305,17 @@ def _columns(result, title, labels, cells, fmt, *, width, stats=None, language="
         ha="right" if len(labels) > 6 else "center",
         fontsize=8,
     )
-    ax.set_ylabel("respondents")
+    ax.set_ylabel(tr(language, "respondents"))
     if stats is not None and stats.median is not None:
         ax.text(
             0.99,
             0.97,
-            f"median {stats.median:g}, mean {stats.mean:.3g}",
+            tr(
+                language,
+                "median %(median)s, mean %(mean)s",
+                median=f"{stats.median:g}",
+                mean=f"{stats.mean:.3g}",
+            ),
             transform=ax.transAxes,
             ha="right",
             va="top",
