@@ -97,6 +97,7 @@ def _submitted(consultation, authority, actor, index):
         consent=CONSENTS[index % len(CONSENTS)],
         submitter_name=actor.name,
         submitter_function="Head of the integration office",
+        send_receipt=False,  # fictional officials: no receipts in the outbox
     )
 
 
@@ -121,6 +122,7 @@ def seed_demo_responses(consultation: Consultation, authorities: list[Organisati
                 consent=Consent.PUBLIC_ANONYMOUS,
                 submitter_name=actor.name,
                 submitter_function="Deputy mayor",
+                send_receipt=False,
             )
         elif index == 8:
             responding.withdraw(response, version=response.version, actor=actor)

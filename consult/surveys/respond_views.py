@@ -269,6 +269,7 @@ def save_section(slug: str, number: int):
     action = request.form.get("action", "save")
     if action not in ACTIONS:
         action = "save"
+    # Decided before saving: saving refreshes `response` (the same object) to the new draft.
     before = validation.relevant_codes(consultation.questions, Draft.of(response).answers)
     saved = Save(consultation, response, number).run()
     if saved.conflict_url:
@@ -280,7 +281,13 @@ def save_section(slug: str, number: int):
         )
     page = saved.page(check=True)
     section_codes = set(page.form.codes)
-    appeared = (page.shown - before) & section_codes
+    # Newly shown questions the respondent has not answered yet (one answered was on screen
+    # already: respond.js shows questions as soon as they apply).
+    appeared = {
+        code
+        for code in (page.shown - before) & section_codes
+        if validation.is_empty(saved.answers.get(code))
+    }
     if action == "previous":
         target = support.neighbour(consultation, Draft.of(saved.response).answers, number, -1)
         if target is None:
