@@ -72,7 +72,10 @@ def test_seed_demo_shows_every_state(runner, client, auth, db):
     )
     responses = db.session.scalars(sa.select(Response).where(Response.consultation_id == demo.id))
     states = Counter(("amended" if r.submission_count > 1 else r.status.value) for r in responses)
-    assert states == {"draft": 3, "submitted": 4, "amended": 1, "withdrawn": 1}
+    # Drafts, amended and withdrawn ones from demo_responding; the audience is then filled
+    # with synthetic submitted responses (consult.analysis.demo_responses).
+    assert states["draft"] == 3 and states["amended"] == 1 and states["withdrawn"] == 1
+    assert states["submitted"] >= 4
     respondent = db.session.scalar(sa.select(User).where(User.email == demo_email("respondent")))
     auth.login(respondent, "maple-signal-respond-94")
     page = client.get("/my-consultations").get_data(as_text=True)
@@ -87,11 +90,10 @@ def test_seed_demo_shows_every_state(runner, client, auth, db):
         )
     )
     assert own is None
-    assert (
-        db.session.scalar(
-            sa.select(sa.func.count())
-            .select_from(Response)
-            .where(Response.status == ResponseStatus.SUBMITTED)
-        )
-        == 6
-    )  # 4 + the amended one on the demo consultation, 1 on the closed one
+    closed = db.session.scalar(
+        sa.select(Consultation).where(Consultation.slug == "housing-survey-2025")
+    )
+    receipts = db.session.scalars(
+        sa.select(Response.status).where(Response.consultation_id == closed.id)
+    ).all()
+    assert receipts == [ResponseStatus.SUBMITTED]
