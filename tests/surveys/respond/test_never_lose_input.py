@@ -10,6 +10,7 @@ import pytest
 import sqlalchemy as sa
 
 from consult.accounts.models import AuthSession
+from consult.surveys.answers import answer_rows
 from consult.surveys.models import Answer, ResponseStatus, ResponseVersion, UnsavedInput
 from tests.conftest import Client
 from tests.surveys.respond.helpers import answer_everything, draft_of, save, start, version_on
@@ -170,7 +171,8 @@ def test_twenty_parallel_submits_through_the_page_give_one_submission(
     rows = db.session.scalar(
         sa.select(sa.func.count()).select_from(Answer).where(Answer.response_id == response.id)
     )
-    assert rows == 14  # one submission's answer rows, not twenty
+    expected = answer_rows(world.consultation.questions, response.draft["answers"], {})
+    assert rows == len(expected) == 11  # one submission's answer rows, not twenty
 
 
 def test_two_parallel_saves_one_accepted_one_refused_both_values_kept(
@@ -204,3 +206,22 @@ def test_two_parallel_saves_one_accepted_one_refused_both_values_kept(
     assert draft_of(db, world).draft["other"] == {"contact": values[accepted]}
     kept = db.session.scalar(sa.select(UnsavedInput))
     assert kept.data["other"] == {"contact": values[refused]}
+
+
+def test_input_kept_after_expiry_meets_a_colleagues_newer_save_on_the_conflict_page(
+    client, auth, world, db
+):
+    auth.login(world.official)
+    start(client, world)
+    url = world.url("/sections/1")
+    token = client.csrf_token(url)
+    db.session.execute(sa.update(AuthSession).values(ended_at=sa.func.current_timestamp()))
+    db.session.commit()
+    client.post(url, data={"csrf_token": token, "version": "1", "has_plan": "yes"})
+    colleague = _signed_in_clients(client.application, [world.colleague])[0]
+    save(colleague, world, 1, {"has_plan": "no"}, action="save")
+    auth.login(world.official)
+    page = client.get(url)
+    assert page.status_code == 302 and "/conflict/" in page.headers["Location"]
+    conflict = client.get(page.headers["Location"]).get_data(as_text=True)
+    assert "Keep yours (not saved)" in conflict and "Yes" in conflict and "No" in conflict

@@ -142,3 +142,15 @@ def test_unknown_sections_and_versions_are_refused(client, auth, world, db):
     bad = client.post_form(world.url("/sections/1"), {"version": "x", "has_plan": "yes"})
     assert bad.status_code == 400
     assert draft_of(db, world).version == 1
+
+
+def test_a_signed_out_post_reveals_nothing_about_the_consultation(client, world, db):
+    token = client.csrf_token("/sign-in")
+    known = client.post(
+        world.url("/sections/1"), data={"csrf_token": token, "version": "1", "has_plan": "yes"}
+    )
+    unknown = client.post(
+        "/respond/no-such-thing/sections/1", data={"csrf_token": token, "version": "1"}
+    )
+    assert known.status_code == unknown.status_code == 302
+    assert "/sign-in?next=" in unknown.headers["Location"]
