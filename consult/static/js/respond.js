@@ -264,6 +264,12 @@
   var saving = null;
   var PAUSE_MS = parseInt(form.getAttribute("data-autosave-delay") || "1500", 10);
 
+  /* data-save-state on the form: pending, saving, saved, failed or refused (for scripts and
+   * tests; people read #save-status). */
+  function setState(name) {
+    form.setAttribute("data-save-state", name);
+  }
+
   function setStatus(text) {
     if (status && text) {
       status.textContent = text;
@@ -286,6 +292,7 @@
     }
     dirty = false;
     setStatus(msg("saving", "Saving…"));
+    setState("saving");
     saving = fetch(url, {
       method: "POST",
       body: formBody(),
@@ -295,6 +302,7 @@
       if (response.status === 401 || response.status === 409) {
         return response.json().then(function (data) {
           stopped = true;
+          setState("refused");
           setStatus((data && data.error) || msg("failed", "Not saved."));
           if (data && data.conflict_url) {
             // The server kept the refused values for the conflict page.
@@ -305,6 +313,7 @@
       }
       if (!response.ok) {
         dirty = true;
+        setState("failed");
         setStatus(msg("failed", "Not saved: your answers are still here. Use the Save button."));
         return null;
       }
@@ -313,9 +322,11 @@
           versionInput.value = String(data.version);
         }
         setStatus(data.saved_at_text || msg("saved", "Saved"));
+        setState(dirty || timer ? "pending" : "saved");
       });
     }).catch(function () {
       dirty = true;
+      setState("failed");
       setStatus(msg("failed", "Not saved: your answers are still here. Use the Save button."));
     }).then(function () {
       saving = null;
@@ -331,6 +342,7 @@
       return; // the author's preview (no autosave URL) only applies the conditions
     }
     dirty = true;
+    setState("pending");
     if (timer) {
       clearTimeout(timer);
     }
