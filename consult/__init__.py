@@ -89,6 +89,17 @@ def register_blueprints(app: Flask) -> None:
 
     app.register_blueprint(builder_views.bp)
 
+    from consult.surveys import (
+        receipt_views,
+        respond_conflict_views,
+        respond_submit_views,
+        respond_views,
+    )
+
+    # their routes join respond_views.bp
+    assert respond_conflict_views and respond_submit_views and receipt_views
+    app.register_blueprint(respond_views.bp)
+
     from consult.results import views as results_views
 
     app.register_blueprint(results_views.bp)

@@ -15,6 +15,8 @@ from flask_login import AnonymousUserMixin
 
 from consult import permissions
 from consult.accounts.models import ROLE_ORG_KIND, Organisation, OrgKind, Role, User
+from consult.extensions import db
+from consult.surveys.models import AudienceMember, AudienceMode, ConsultationStatus, Response
 from tests.factories import (
     AssociationFactory,
     AuthorityFactory,
@@ -61,6 +63,31 @@ def _consultation(user, scope: str):
 
 def _on_consultation(name: str):
     return lambda u, s: getattr(permissions, name)(u, _consultation(u, s))
+
+
+def _open_to(user, scope: str, *, signoff: bool = False):
+    """An open consultation whose audience (an explicit list) holds the actor's own
+    organisation, or another authority; and that organisation."""
+    consultation = ConsultationFactory(
+        status=ConsultationStatus.OPEN, audience_mode=AudienceMode.LIST, signoff_required=signoff
+    )
+    org = _org(user, scope, OrgKind.AUTHORITY)
+    db.session.add(AudienceMember(consultation_id=consultation.id, authority_id=org.id))
+    db.session.commit()
+    return consultation, org
+
+
+def _response(user, scope: str, *, signoff: bool = False):
+    """That organisation's response to the consultation open to it."""
+    consultation, org = _open_to(user, scope, signoff=signoff)
+    response = Response(consultation=consultation, authority_id=org.id, seq=1)
+    db.session.add(response)
+    db.session.commit()
+    return response
+
+
+def _on_response(name: str, *, signoff: bool = False):
+    return lambda u, s: getattr(permissions, name)(u, _response(u, s, signoff=signoff))
 
 
 def _on_association(name: str):
@@ -122,6 +149,11 @@ ACTIONS = {
     ),
     "can_export_data": lambda u, s: permissions.can_export_data(u, _open_consultation(u, s)),
     "can_export_data[draft]": lambda u, s: permissions.can_export_data(u, _consultation(u, s)),
+    "can_respond": lambda u, s: permissions.can_respond(u, _open_to(u, s)[0]),
+    "can_view_response": _on_response("can_view_response"),
+    "can_edit_response": _on_response("can_edit_response"),
+    "can_submit_response": _on_response("can_submit_response"),
+    "can_submit_response[signoff]": _on_response("can_submit_response", signoff=True),
 }
 
 # fmt: off
@@ -164,6 +196,14 @@ MATRIX = {
     # Response-level data: as results, but never respondents; analysts once it has opened.
     "can_export_data":               [(T, T), (T, F), (F, F), (T, T), (F, F)],
     "can_export_data[draft]":        [(T, T), (T, F), (F, F), (F, F), (F, F)],
+    # Responding. Own: a consultation open to the actor's own organisation (an authority for
+    # respondents), and that authority's response; other: another authority's.
+    "can_respond":                   [(F, F), (F, F), (T, F), (F, F), (F, F)],
+    "can_view_response":             [(F, F), (F, F), (T, F), (F, F), (F, F)],
+    "can_edit_response":             [(F, F), (F, F), (T, F), (F, F), (F, F)],
+    "can_submit_response":           [(F, F), (F, F), (T, F), (F, F), (F, F)],
+    # With sign-off, only the signatory submits (the matrix's respondent is not one).
+    "can_submit_response[signoff]":  [(F, F), (F, F), (F, F), (F, F), (F, F)],
 }
 # fmt: on
 

@@ -92,8 +92,10 @@ def sign_in():
             form.password.errors.append(_("The e-mail address or the password is not correct."))
             return render_template("accounts/sign_in.html", form=form), 200
         next_url = safe_next(form.next.data, url_for("core.home"))
+        kept = {k: session[k] for k in sessions.KEPT_ACROSS_SIGN_IN if k in session}
         session.clear()
         session.update(
+            kept,
             pending_user=user.id,
             pending_at=time.time(),
             pending_remember=form.remember.data,

@@ -436,3 +436,28 @@ class Answer(db.Model):
     dont_know: Mapped[bool] = mapped_column(sa.Boolean, nullable=False, default=False)
 
     response: Mapped[Response] = relationship(back_populates="answers")
+
+
+class UnsavedInput(db.Model):
+    """Answers a respondent entered that could not be saved yet, kept on the server until they
+    choose what to keep: a save refused as stale (the conflict page shows both sides), or a
+    post that arrived after the session expired (restored after signing in again)."""
+
+    __tablename__ = "unsaved_inputs"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    token_hash: Mapped[str] = mapped_column(sa.String(64), unique=True, nullable=False)
+    consultation_id: Mapped[int] = mapped_column(
+        sa.ForeignKey("consultations.id", ondelete="CASCADE"), nullable=False, index=True
+    )
+    # Who entered it; none when the session had expired (the token in their browser's
+    # session is then the only way back to it).
+    user_id: Mapped[int | None] = mapped_column(
+        sa.ForeignKey("users.id", ondelete="CASCADE"), nullable=True, index=True
+    )
+    section_position: Mapped[int] = mapped_column(sa.Integer, nullable=False)
+    base_version: Mapped[int | None] = mapped_column(sa.Integer, nullable=True)
+    data: Mapped[dict] = mapped_column(sa.JSON, nullable=False, default=dict)
+    created_at: Mapped[datetime] = mapped_column(
+        UTCDateTime, nullable=False, default=utcnow, index=True
+    )

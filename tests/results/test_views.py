@@ -9,6 +9,8 @@ from datetime import timedelta
 import pytest
 
 from consult.accounts.models import Role
+from consult.analysis.cache import chart_key, results_version
+from consult.analysis.spec import ResultSpec
 from consult.db import utcnow
 from consult.extensions import db
 from consult.surveys.models import Consent, ConsultationStatus, ResultsVisibility
@@ -283,16 +285,25 @@ def test_chart_downloads(client, auth, survey):
 
 
 def test_charts_are_cached_until_the_next_submission(client, auth, survey, app):
+    """The real cache of the app (in memory, or Redis when REDIS_URL is set)."""
     cache = app.extensions["chart_cache"]
+    consultation, question = survey.consultation, survey.questions["need"]
+
+    def key() -> str:
+        version = results_version(db.session, consultation.id)
+        return chart_key(consultation.id, question.id, ResultSpec(), "en", "svg", version)
+
     auth.login(analyst())
     first = client.get(url(survey, "/questions/need/chart.svg")).data
-    stored = len(cache)
-    assert client.get(url(survey, "/questions/need/chart.svg")).data == first
-    assert len(cache) == stored  # served from the cache
+    assert cache.get(key()) == first
+    cache.set(key(), b"<svg>from the cache</svg>")
+    assert client.get(url(survey, "/questions/need/chart.svg")).data == (
+        b"<svg>from the cache</svg>"
+    )
     survey.respond(survey.authority(country="DE", nuts_code="DE300"), {"need": "no"})
+    assert cache.get(key()) is None  # a new version: nothing cached for it yet
     second = client.get(url(survey, "/questions/need/chart.svg")).data
-    assert len(cache) == stored + 1
-    assert second != first and b"n = 13" in second
+    assert b"n = 13" in second and cache.get(key()) == second
 
 
 def test_links_from_the_authoring_overview(client, auth, survey):
