@@ -89,6 +89,10 @@ def register_blueprints(app: Flask) -> None:
 
     app.register_blueprint(builder_views.bp)
 
+    from consult.api import register as register_api
+
+    register_api(app)
+
     from consult.surveys import (
         receipt_views,
         respond_conflict_views,
@@ -99,7 +103,6 @@ def register_blueprints(app: Flask) -> None:
     # their routes join respond_views.bp
     assert respond_conflict_views and respond_submit_views and receipt_views
     app.register_blueprint(respond_views.bp)
-
     from consult.results import views as results_views
 
     app.register_blueprint(results_views.bp)

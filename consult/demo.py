@@ -159,13 +159,13 @@ def seed() -> list[tuple[User, str]]:
     author = next((user for user, _ in users if user.role == Role.AUTHOR), None)
     consultation = seed_consultation(orgs[ASSOCIATION_SLUG], author)
     db.session.commit()
-    seed_responses(consultation, orgs, users)
-    seed_synthetic_responses(consultation, keep_free=orgs["respondent_authority"])
+    seed_response_states(consultation, orgs, users)
+    seed_responses(consultation, keep_free=orgs["respondent_authority"])
     db.session.commit()
     return users
 
 
-def seed_responses(consultation, orgs: dict[str, Organisation], users) -> None:
+def seed_response_states(consultation, orgs: dict[str, Organisation], users) -> None:
     """Demo responses in every state (consult/surveys/demo_responding.py)."""
     from consult.accounts.demo_registry import seed_authorities
     from consult.surveys import demo_responding
@@ -178,10 +178,9 @@ def seed_responses(consultation, orgs: dict[str, Organisation], users) -> None:
     )
 
 
-def seed_synthetic_responses(consultation, *, keep_free: Organisation) -> int:
-    """Synthetic submitted responses (bulk inserted) from the rest of the audience, up to
-    `DEMO_RESPONSES` responses in all (a second run adds none), so every chart and breakdown
-    has something to show; the demo respondent's authority is left to answer by hand."""
+def seed_responses(consultation, *, keep_free: Organisation) -> int:
+    """Synthetic submitted responses from the audience, up to `DEMO_RESPONSES` in all (a second
+    run adds none); the demo respondent's authority is left to answer by hand."""
     from consult.analysis.demo_responses import fill_demo_responses
     from consult.surveys.models import Response
 

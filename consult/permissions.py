@@ -164,6 +164,80 @@ def can_import_xlsform(user: User | None) -> bool:
     )
 
 
+# Responding. Decision: a response belongs to its authority; every active respondent of that
+# authority sees and changes the one shared response (DESIGN: "all respondents of one authority
+# share one response"). Nobody else reads a response through the responding pages: not other
+# authorities, not the association's authors, not admins or analysts (they read results, which
+# respect the respondents' publication choice). To them these pages answer 404.
+
+
+def _is_authority_respondent(user: User | None, authority_id: int) -> bool:
+    return (
+        _signed_in(user)
+        and user.role == Role.RESPONDENT
+        and user.organisation_id == authority_id
+        and user.organisation.kind == OrgKind.AUTHORITY
+    )
+
+
+def can_respond(user: User | None, consultation) -> bool:
+    """Respondents of an authority in the consultation's audience, once it is no longer a draft
+    (scheduled, open, closed or archived: after the deadline they still read what they sent).
+    Whether answers are still accepted is the services' call (`lifecycle`)."""
+    from consult.surveys import audience
+    from consult.surveys.models import ConsultationStatus
+
+    if not _signed_in(user) or user.role != Role.RESPONDENT:
+        return False
+    if consultation.status == ConsultationStatus.DRAFT:
+        return False
+    if user.organisation.kind != OrgKind.AUTHORITY:
+        return False
+    return audience.is_in_audience(consultation, user.organisation_id)
+
+
+def can_view_response(user: User | None, response) -> bool:
+    """The respondents of the response's own authority; nobody else."""
+    return _is_authority_respondent(user, response.authority_id)
+
+
+def can_edit_response(user: User | None, response) -> bool:
+    """Save, amend and withdraw: the respondents of the response's own authority. The
+    deadline and the response's state are the services' rules."""
+    return _is_authority_respondent(user, response.authority_id)
+
+
+def can_submit_response(user: User | None, response) -> bool:
+    """Submit: any respondent of the authority, or only its designated signatory when the
+    consultation requires sign-off (the others ask the signatory to sign off)."""
+    if not can_edit_response(user, response):
+        return False
+    return not response.consultation.signoff_required or bool(user.is_signatory)
+
+
+# API tokens.
+
+
+def can_manage_token(user: User | None, token) -> bool:
+    """A personal access token is seen and revoked by its owner; admins may revoke anyone's
+    (a leaked token must be stoppable without its owner)."""
+    return is_admin(user) or (_signed_in(user) and token.user_id == user.id)
+
+
+def can_read_consultation(user: User | None, consultation) -> bool:
+    """A consultation's description and questionnaire through the API: whoever sees its
+    authoring pages (its association's authors, admins); analysts once it has left the draft
+    state (they read every consultation's results); respondents who may answer it
+    (`can_respond`). Everyone else gets 404."""
+    from consult.surveys.models import ConsultationStatus
+
+    if can_view_consultation_admin(user, consultation):
+        return True
+    if _signed_in(user) and user.role == Role.ANALYST:
+        return consultation.status != ConsultationStatus.DRAFT
+    return can_respond(user, consultation)
+
+
 # Results. Decision: the Commission's analysts read every consultation's results once it has
 # opened (a draft has none and is not theirs to see); the owning association's authors and the
 # admins read them at any status. Authorities (respondents) read aggregated results only when
@@ -218,54 +292,3 @@ def can_export_data(user: User | None, consultation) -> bool:
     if is_admin(user) or _is_association_author(user, consultation.association):
         return True
     return user.role == Role.ANALYST and effective_status(consultation) != Status.DRAFT
-
-
-# Responding. Decision: a response belongs to its authority; every active respondent of that
-# authority sees and changes the one shared response (DESIGN: "all respondents of one authority
-# share one response"). Nobody else reads a response through the responding pages: not other
-# authorities, not the association's authors, not admins or analysts (they read results, which
-# respect the respondents' publication choice). To them these pages answer 404.
-
-
-def _is_authority_respondent(user: User | None, authority_id: int) -> bool:
-    return (
-        _signed_in(user)
-        and user.role == Role.RESPONDENT
-        and user.organisation_id == authority_id
-        and user.organisation.kind == OrgKind.AUTHORITY
-    )
-
-
-def can_respond(user: User | None, consultation) -> bool:
-    """Respondents of an authority in the consultation's audience, once it is no longer a draft
-    (scheduled, open, closed or archived: after the deadline they still read what they sent).
-    Whether answers are still accepted is the services' call (`lifecycle`)."""
-    from consult.surveys import audience
-    from consult.surveys.models import ConsultationStatus
-
-    if not _signed_in(user) or user.role != Role.RESPONDENT:
-        return False
-    if consultation.status == ConsultationStatus.DRAFT:
-        return False
-    if user.organisation.kind != OrgKind.AUTHORITY:
-        return False
-    return audience.is_in_audience(consultation, user.organisation_id)
-
-
-def can_view_response(user: User | None, response) -> bool:
-    """The respondents of the response's own authority; nobody else."""
-    return _is_authority_respondent(user, response.authority_id)
-
-
-def can_edit_response(user: User | None, response) -> bool:
-    """Save, amend and withdraw: the respondents of the response's own authority. The
-    deadline and the response's state are the services' rules."""
-    return _is_authority_respondent(user, response.authority_id)
-
-
-def can_submit_response(user: User | None, response) -> bool:
-    """Submit: any respondent of the authority, or only its designated signatory when the
-    consultation requires sign-off (the others ask the signatory to sign off)."""
-    if not can_edit_response(user, response):
-        return False
-    return not response.consultation.signoff_required or bool(user.is_signatory)

@@ -16,16 +16,23 @@ from flask import (
     session,
     url_for,
 )
+from flask_babel import get_locale
 from flask_babel import gettext as _
 from flask_login import current_user, login_required
 
 from consult.accounts import forms, services, sessions, totp
-from consult.accounts.models import User
+from consult.accounts.models import Role, User
 from consult.accounts.tokens import InvalidToken
 from consult.extensions import db, limiter
 from consult.security import safe_next
 
 bp = Blueprint("accounts", __name__)
+
+
+@bp.app_template_filter("role_label")
+def role_label(role: Role | str) -> str:
+    return str(forms.ROLE_LABELS[Role(role)])
+
 
 PENDING_SECONDS = 300  # time allowed between the password step and the second factor
 
@@ -200,7 +207,9 @@ def sign_out():
         abort(400)
     if current_user.is_authenticated:
         services.record_sign_out(current_user)
+    language = str(get_locale())  # the pages after signing out stay in the person's language
     sessions.end_session()
+    session["locale"] = language
     flash(_("You are signed out."), "success")
     return redirect(url_for("accounts.sign_in"))
 

@@ -18,6 +18,7 @@ from sqlalchemy.orm import Session, selectinload
 
 from consult.accounts.models import Organisation, OrgKind
 from consult.analysis.audience import audience_conditions
+from consult.surveys import tallies
 from consult.surveys.answers import answer_rows
 from consult.surveys.models import (
     Answer,
@@ -229,5 +230,6 @@ def fill_demo_responses(
             batch = []
     if batch:
         session.execute(sa.insert(Answer.__table__), batch)
+    tallies.invalidate(session, consultation.id)  # written around the services
     session.flush()
     return len(authorities)
