@@ -7,14 +7,15 @@ import re
 from datetime import timedelta
 
 import pytest
+import sqlalchemy as sa
 
-from consult.accounts.models import Role
+from consult.accounts.models import Organisation, Role
 from consult.analysis.cache import chart_key, results_version
 from consult.analysis.spec import ResultSpec
 from consult.db import utcnow
 from consult.extensions import db
-from consult.surveys.models import Consent, ConsultationStatus, ResultsVisibility
-from tests.analysis.builders import Survey
+from consult.surveys.models import Consent, ConsultationStatus, Response, ResultsVisibility
+from tests.analysis.builders import Survey, association_with
 from tests.factories import AssociationFactory, UserFactory
 
 OPEN = {
@@ -321,3 +322,22 @@ def test_other_associations_consultation_is_404_for_authors(client, auth, survey
     auth.login(author)
     assert client.get(url(survey, "/participation.png")).status_code == 404
     assert client.get(url(survey, "/questions/story?search=x")).status_code == 404
+
+
+def test_association_and_nuts_breakdowns_and_filters(client, auth, survey):
+    members = db.session.scalars(
+        sa.select(Organisation)
+        .join(Response, Response.authority_id == Organisation.id)
+        .where(Response.consultation_id == survey.consultation.id)
+        .order_by(Response.seq)
+        .limit(8)
+    ).all()
+    association = association_with(*members)
+    auth.login(analyst())
+    html = page_text(client.get(url(survey, "?by=association")))
+    assert association.name in html and "No association" in html
+    assert f'name="associations" value="{association.id}"' in html  # offered as a filter
+    html = page_text(client.get(url(survey, f"?associations={association.id}")))
+    assert "8 respondents answered" in html
+    html = page_text(client.get(url(survey, "/questions/need?by=nuts2&nuts1=FR1")))
+    assert "FR10" in html and "7 respondents answered" in html
