@@ -19,6 +19,10 @@ from consult.analysis.results import (
     label_text,
 )
 
+# Space between the axes and a legend below them, in font sizes: room for the tick labels and
+# the axis label whatever the figure's height (a fraction of the axes would overlap short ones).
+LEGEND_GAP = 4.0
+
 
 def percent(share: float | None) -> str:
     return "hidden" if share is None else f"{round(share * 100)}%"
@@ -117,7 +121,8 @@ def _stacked_groups(result: ChoiceResult, language: str, fmt: str, title: str) -
     ax.legend(
         handles=handles,
         loc="upper center",
-        bbox_to_anchor=(0.5, -0.18),
+        bbox_to_anchor=(0.5, 0.0),
+        borderaxespad=LEGEND_GAP,
         ncols=4,
         frameon=False,
         fontsize=8,
@@ -205,7 +210,8 @@ def scale_chart(result: ScaleResult, language: str = "en", fmt: str = "svg") -> 
     ax.legend(
         handles=handles,
         loc="upper center",
-        bbox_to_anchor=(0.5, -0.18),
+        bbox_to_anchor=(0.5, 0.0),
+        borderaxespad=LEGEND_GAP,
         ncols=min(len(handles), 5),
         frameon=False,
         fontsize=8,

@@ -37,7 +37,7 @@ def _text_answer(consent: Consent) -> Answer:
         .join(Response, Response.id == Answer.response_id)
         .join(Question, Question.id == Answer.question_id)
         .where(Question.code == "housing_detail", Response.consent == consent)
-        .order_by(Answer.id)
+        .order_by(Response.submitted_at, Answer.id)  # the annex's order: first printed
     ).first()
 
 
