@@ -5,7 +5,7 @@ BIN := $(VENV)/bin
 FLASK := $(BIN)/flask --app consult
 HOST ?= 127.0.0.1
 PORT ?= 5000
-PYTEST_ARGS ?= -n 2
+PYTEST_ARGS ?= -n 2 --durations=15
 
 .PHONY: run test fuzz lint install install-dev translations messages chromium serve clean
 
@@ -31,10 +31,11 @@ translations: $(VENV)/.installed
 
 ## make messages: extract the interface strings and update the fr/de catalogues
 messages: $(VENV)/.installed
-	$(BIN)/pybabel -q extract -F babel.cfg -k _l -k lazy_gettext -o consult/translations/messages.pot .
+	mkdir -p consult/translations
+	$(BIN)/pybabel -q extract -F babel.cfg --project consult -k _l -k lazy_gettext -k lazy_ngettext:1,2 -o consult/translations/messages.pot .
 	@for lang in fr de; do \
 		if [ -f consult/translations/$$lang/LC_MESSAGES/messages.po ]; then \
-			$(BIN)/pybabel -q update --no-fuzzy-matching -i consult/translations/messages.pot -d consult/translations -l $$lang; \
+			$(BIN)/pybabel -q update --no-fuzzy-matching --ignore-obsolete -i consult/translations/messages.pot -d consult/translations -l $$lang; \
 		else $(BIN)/pybabel -q init -i consult/translations/messages.pot -d consult/translations -l $$lang; fi; \
 	done
 

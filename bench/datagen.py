@@ -36,8 +36,10 @@ from consult.accounts.models import (
 )
 from consult.db import utcnow
 from consult.extensions import db
+from consult.surveys import tallies
 from consult.surveys.answers import AnswerEncoder
 from consult.surveys.models import (
+    Answer,
     AudienceMode,
     Consent,
     Consultation,
@@ -220,8 +222,11 @@ def _options(codes: Iterable[str], languages) -> list[dict]:
     ]
 
 
-def bench_questionnaire(n_questions: int = 30, languages: tuple[str, ...] = ("en",)) -> dict:
-    """A questionnaire document with `n_questions` questions (every type, some conditions)."""
+def bench_questionnaire(
+    n_questions: int = 30, languages: tuple[str, ...] = ("en",), n_sections: int = 5
+) -> dict:
+    """A questionnaire document with `n_questions` questions (every type, some conditions) in
+    `n_sections` sections."""
     L = languages
     scale = {"points": 5, "start": 1, "dont_know": True}
     kinds = [
@@ -272,7 +277,7 @@ def bench_questionnaire(n_questions: int = 30, languages: tuple[str, ...] = ("en
     for index, question in enumerate(questions):
         if index and questions[index - 1]["type"] == "yes_no" and index % 3 == 1:
             question["relevant"] = f"${{{questions[index - 1]['code']}}} = 'yes'"
-    per_section = max(1, n_questions // 5)
+    per_section = max(1, -(-n_questions // n_sections))
     sections = []
     for start in range(0, n_questions, per_section):
         sections.append(
@@ -291,6 +296,7 @@ def create_consultation(
     slug: str,
     n_questions: int = 30,
     languages: tuple[str, ...] = ("en",),
+    n_sections: int = 5,
 ) -> Consultation:
     from consult.surveys.documents import replace_questionnaire
 
@@ -307,7 +313,7 @@ def create_consultation(
     )
     db.session.add(consultation)
     db.session.commit()
-    replace_questionnaire(consultation, bench_questionnaire(n_questions, languages))
+    replace_questionnaire(consultation, bench_questionnaire(n_questions, languages, n_sections))
     consultation.status = ConsultationStatus.OPEN
     consultation.opens_at = utcnow() - timedelta(days=30)
     consultation.closes_at = utcnow() + timedelta(days=365)
@@ -503,6 +509,8 @@ def load_responses(consultation: Consultation, n: int, *, seed: int = 2026, prog
     seq = consultation.response_seq
     start_day = consultation.opens_at or utcnow() - timedelta(days=30)
     answer_count = 0
+    # Written around the responding services: the tallies are incomplete until rebuilt.
+    tallies.invalidate(db.session, consultation.id)
     if _is_postgresql():
         # The rows are consistent by construction: skip the per-row foreign-key triggers of
         # this bulk load (the standard way to bulk-load; needs a superuser, as in the benchmarks).
@@ -525,6 +533,11 @@ def load_responses(consultation: Consultation, n: int, *, seed: int = 2026, prog
             for r in encoder.rows(values, other)
         ]
         pool.append((json.dumps({"answers": values, "other": other}), rows))
+    # Large loads: build the answers' secondary indexes once at the end, not row by row.
+    rebuild_indexes = _is_postgresql() and len(todo) >= 200_000
+    if rebuild_indexes:
+        for index in Answer.__table__.indexes:
+            db.session.execute(sa.text(f"DROP INDEX IF EXISTS {index.name}"))
     for chunk in _batches(todo, BATCH):
         attributes = {
             row.id: row
@@ -583,6 +596,10 @@ def load_responses(consultation: Consultation, n: int, *, seed: int = 2026, prog
         .where(Consultation.id == consultation.id)
         .values(response_seq=seq, updated_at=Consultation.updated_at)
     )
+    if rebuild_indexes:
+        db.session.execute(sa.text("SET LOCAL maintenance_work_mem = '512MB'"))
+        for index in Answer.__table__.indexes:
+            index.create(db.session.connection())
     if _is_postgresql():
         db.session.execute(
             sa.text(

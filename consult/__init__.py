@@ -93,14 +93,23 @@ def register_blueprints(app: Flask) -> None:
 
     register_api(app)
 
-    from consult.surveys import respond_conflict_views, respond_submit_views, respond_views
+    from consult.surveys import (
+        receipt_views,
+        respond_conflict_views,
+        respond_submit_views,
+        respond_views,
+    )
 
-    assert respond_conflict_views and respond_submit_views  # their routes join respond_views.bp
+    # their routes join respond_views.bp
+    assert respond_conflict_views and respond_submit_views and receipt_views
     app.register_blueprint(respond_views.bp)
-
     from consult.results import views as results_views
 
     app.register_blueprint(results_views.bp)
+
+    from consult.results import downloads
+
+    app.register_blueprint(downloads.bp)
 
 
 def register_errorhandlers(app: Flask) -> None:

@@ -8,6 +8,8 @@ description never competes with the page's own `<h1>`/`<h2>`.
 
 from __future__ import annotations
 
+import functools
+
 import nh3
 from flask import Flask
 from markdown_it import MarkdownIt
@@ -71,6 +73,13 @@ def render_markdown(text: str | None) -> Markup:
     """Safe HTML for `text` written in Markdown (empty for None or blank text)."""
     if not text or not text.strip():
         return Markup("")
+    return _rendered(text)
+
+
+@functools.lru_cache(maxsize=4096)
+def _rendered(text: str) -> Markup:
+    # Pages render the same help texts at every request (answer pages: one per question);
+    # the result depends on the text alone and Markup is immutable, so it is shared.
     return sanitise_html(_shift_headings(_parser.render(text)))
 
 

@@ -278,3 +278,17 @@ def can_see_unsuppressed(user: User | None, consultation) -> bool:
     if not consultation.allow_unsuppressed:
         return False
     return is_admin(user) or _is_association_author(user, consultation.association)
+
+
+def can_export_data(user: User | None, consultation) -> bool:
+    """Response-level data (CSV, XLSX, JSON and the codebook): whoever reads the results, except
+    authorities. Analysts for every consultation that has opened, admins and the owning
+    association's authors always. Respondents never: one row per authority is too close to the
+    answers of their peers, whatever the consent (they read aggregates only)."""
+    from consult.surveys.lifecycle import Status, effective_status
+
+    if not _signed_in(user):
+        return False
+    if is_admin(user) or _is_association_author(user, consultation.association):
+        return True
+    return user.role == Role.ANALYST and effective_status(consultation) != Status.DRAFT

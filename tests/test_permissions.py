@@ -181,6 +181,8 @@ ACTIONS = {
     "can_see_unsuppressed": lambda u, s: permissions.can_see_unsuppressed(
         u, _open_consultation(u, s, allow_unsuppressed=True)
     ),
+    "can_export_data": lambda u, s: permissions.can_export_data(u, _open_consultation(u, s)),
+    "can_export_data[draft]": lambda u, s: permissions.can_export_data(u, _consultation(u, s)),
 }
 
 # fmt: off
@@ -234,6 +236,9 @@ MATRIX = {
     "can_view_results":              [(T, T), (T, F), (F, F), (T, T), (F, F)],
     # Of a consultation that allows unsuppressed figures; analysts never see them.
     "can_see_unsuppressed":          [(T, T), (T, F), (F, F), (F, F), (F, F)],
+    # Response-level data: as results, but never respondents; analysts once it has opened.
+    "can_export_data":               [(T, T), (T, F), (F, F), (T, T), (F, F)],
+    "can_export_data[draft]":        [(T, T), (T, F), (F, F), (F, F), (F, F)],
 }
 # fmt: on
 

@@ -16,6 +16,7 @@ from __future__ import annotations
 
 import hashlib
 import json
+import pickle
 import threading
 from collections import OrderedDict
 from typing import Protocol
@@ -24,9 +25,10 @@ import sqlalchemy as sa
 from sqlalchemy.orm import Session
 
 from consult.analysis.charts import chart, participation_chart
-from consult.analysis.questions import question_result
+from consult.analysis.questions import consultation_results, question_result
 from consult.analysis.spec import ResultSpec
 from consult.surveys.models import Consultation, Question, Response, ResponseStatus
+from consult.surveys.tally_models import AnswerTallyState
 
 
 class ChartCache(Protocol):
@@ -79,7 +81,22 @@ def make_cache(redis_client=None) -> ChartCache:
 
 
 def results_version(session: Session, consultation_id: int) -> str:
-    """A string that changes whenever the consultation's results or questionnaire may have."""
+    """A string that changes whenever the consultation's results or questionnaire may have.
+
+    With complete tallies it is the tallies' change counter (one primary-key read: every
+    submission, amendment and withdrawal bumps it in its own transaction); otherwise it is read
+    from the responses (one aggregate over the consultation's responses).
+    """
+    changed = session.scalar(
+        sa.select(Consultation.updated_at).where(Consultation.id == consultation_id)
+    )
+    counter = session.scalar(
+        sa.select(AnswerTallyState.version).where(
+            AnswerTallyState.consultation_id == consultation_id
+        )
+    )
+    if counter is not None:
+        return f"{changed.isoformat() if changed else ''}|tallies:{counter}"
     responses = Response.__table__
     submitted = sa.case((responses.c.status == ResponseStatus.SUBMITTED.value, 1), else_=0)
     row = session.execute(
@@ -91,9 +108,6 @@ def results_version(session: Session, consultation_id: int) -> str:
             sa.func.sum(responses.c.submission_count),
         ).where(responses.c.consultation_id == consultation_id)
     ).one()
-    changed = session.scalar(
-        sa.select(Consultation.updated_at).where(Consultation.id == consultation_id)
-    )
     parts = [changed, *row]
     return "|".join(
         "" if p is None else (p.isoformat() if hasattr(p, "isoformat") else str(p)) for p in parts
@@ -147,6 +161,61 @@ def cached_chart(
     data = chart(result, language, fmt)
     cache.set(key, data or b"")
     return data
+
+
+def cached_results(
+    cache: ChartCache,
+    session: Session,
+    consultation: Consultation,
+    spec: ResultSpec | None = None,
+    *,
+    show_unsuppressed: bool = False,
+    version: str | None = None,
+) -> tuple:
+    """`consultation_results` from the cache, or computed and stored, under the results
+    version (a new submission changes the key, so results are never stale)."""
+    spec = spec or ResultSpec()
+    version = version or results_version(session, consultation.id)
+    key = chart_key(
+        consultation.id, "results", spec, "", "pickle", version, show_unsuppressed=show_unsuppressed
+    )
+    hit = cache.get(key)
+    if hit is not None:
+        return pickle.loads(hit)  # noqa: S301 (written by this function into our own cache)
+    results = consultation_results(session, consultation, spec, show_unsuppressed=show_unsuppressed)
+    cache.set(key, pickle.dumps(results, protocol=pickle.HIGHEST_PROTOCOL))
+    return results
+
+
+def cached_participation(
+    cache: ChartCache,
+    session: Session,
+    consultation: Consultation,
+    spec: ResultSpec | None = None,
+    *,
+    show_unsuppressed: bool = False,
+    version: str | None = None,
+):
+    """`participation` from the cache, or computed and stored, under the results version."""
+    from consult.analysis.participation import participation
+
+    spec = spec or ResultSpec()
+    version = version or results_version(session, consultation.id)
+    key = chart_key(
+        consultation.id,
+        "participation",
+        spec,
+        "",
+        "pickle",
+        version,
+        show_unsuppressed=show_unsuppressed,
+    )
+    hit = cache.get(key)
+    if hit is not None:
+        return pickle.loads(hit)  # noqa: S301 (written by this function into our own cache)
+    result = participation(session, consultation, spec, show_unsuppressed=show_unsuppressed)
+    cache.set(key, pickle.dumps(result, protocol=pickle.HIGHEST_PROTOCOL))
+    return result
 
 
 def cached_participation_chart(

@@ -7,6 +7,7 @@ from collections import defaultdict
 
 import sqlalchemy as sa
 
+from consult.analysis import tallied
 from consult.analysis.results import (
     Cell,
     ChoiceResult,
@@ -35,8 +36,15 @@ NO = {
 
 def grouped(ctx: Context, question_id: int, keys=(), *, measures=None, where=(), total=False):
     """Rows of (*keys, grp, *measures) for one question, grouped by the keys and the group."""
-    resp = ctx.resp_total if total else ctx.resp
     measures = measures if measures is not None else [sa.func.count().label("count")]
+    if ctx.tallied:
+        try:
+            return tallied.grouped(
+                ctx, question_id, keys, measures=measures, where=where, total=total
+            )
+        except tallied.NotTallied:
+            pass  # this aggregate scans the answers
+    resp = ctx.resp_total if total else ctx.resp
     stmt = (
         sa.select(*keys, resp.c.grp, *measures)
         .select_from(answers.join(resp, answers.c.response_id == resp.c.response_id))

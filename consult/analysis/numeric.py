@@ -13,6 +13,7 @@ from collections import defaultdict
 
 import sqlalchemy as sa
 
+from consult.analysis import tallied
 from consult.analysis.choices import answers, base_fields, grouped
 from consult.analysis.results import (
     DateResult,
@@ -216,6 +217,9 @@ def _one_scale(ctx, counts, totals, item, points, settings, offers_dk, group_key
 # -- numbers -------------------------------------------------------------------------------------
 def number_stats(ctx: Context, question_id: int, *, total: bool = False) -> dict:
     """Per group: n, sum, min, max and the order statistics around the quartiles, in SQL."""
+    if ctx.tallied:
+        found = tallied.distribution(ctx, question_id, total=total)
+        return {grp: distribution_stats(pairs) for grp, pairs in found.items()}
     resp = ctx.resp_total if total else ctx.resp
     value = answers.c.value_num
     ordered = (

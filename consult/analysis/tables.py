@@ -38,6 +38,15 @@ class Context:
         return self.breakdown and not self.spec.breakdown.partitions
 
     @cached_property
+    def tallied(self) -> bool:
+        """Whether aggregates read the tallies (see consult.analysis.tallied) or scan answers."""
+        from consult.analysis import tallied
+
+        return tallied.reason(self.spec) is None and tallied.complete(
+            self.session, self.consultation_id
+        )
+
+    @cached_property
     def conditions(self) -> list:
         return respondent_conditions(self.session, self.consultation_id, self.spec.filters)
 

@@ -11,6 +11,7 @@ from __future__ import annotations
 import sqlalchemy as sa
 
 from consult.accounts.models import Organisation, association_members
+from consult.analysis import tallied
 from consult.analysis.base import attribute, like_pattern, lower_text, responses
 from consult.analysis.choices import answers, grouped
 from consult.analysis.results import TextAnswer, TextPage
@@ -97,6 +98,14 @@ def publishable_count(ctx: Context, question: Question, table=None, *, other: bo
     hidden, keys = published_groups(ctx, question, other)
     if hidden:
         return 0
+    if ctx.tallied:
+        conditions = [*_text_conditions(question, other), responses.c.consent.in_(PUBLIC)]
+        if keys is not None:
+            conditions.append(_group_condition(ctx, keys))
+        try:
+            return tallied.count(ctx, question.id, conditions)
+        except tallied.NotTallied:
+            pass
     conditions = _listing(ctx, question, other=other, search="", keys=keys)
     stmt = sa.select(sa.func.count()).select_from(_source()).where(*conditions)
     return ctx.session.scalar(stmt)

@@ -1,4 +1,5 @@
-"""Commands for questionnaires: import-xlsform, export-xlsform."""
+"""Commands for questionnaires (import-xlsform, export-xlsform) and results tallies
+(rebuild-tallies, compact-tallies)."""
 
 from __future__ import annotations
 
@@ -9,8 +10,10 @@ import sqlalchemy as sa
 
 from consult.accounts.models import Organisation, OrgKind
 from consult.extensions import db
+from consult.surveys import tallies
 from consult.surveys.errors import QuestionnaireError
 from consult.surveys.models import Consultation
+from consult.surveys.tally_models import AnswerTallyState
 from consult.surveys.xlsform import (
     XLSFormError,
     XLSFormExportError,
@@ -82,4 +85,44 @@ def export_xlsform_command(consultation_slug: str, file: Path) -> None:
     click.echo(f"Wrote {file}.")
 
 
-commands = [import_xlsform_command, export_xlsform_command]
+def _consultation(slug: str) -> Consultation:
+    consultation = db.session.scalar(sa.select(Consultation).where(Consultation.slug == slug))
+    if consultation is None:
+        raise click.ClickException(f"No consultation with slug {slug!r}.")
+    return consultation
+
+
+@click.command("rebuild-tallies")
+@click.argument("consultation_slug")
+def rebuild_tallies_command(consultation_slug: str) -> None:
+    """Recount a consultation's results tallies from its submitted answers (after a bulk load);
+    until then its results are computed by scanning the answers."""
+    consultation = _consultation(consultation_slug)
+    rows = tallies.rebuild(db.session, consultation.id)
+    click.echo(f"Rebuilt the tallies of {consultation.slug}: {rows} rows.")
+
+
+@click.command("compact-tallies")
+@click.argument("consultation_slugs", nargs=-1)
+def compact_tallies_command(consultation_slugs: tuple[str, ...]) -> None:
+    """Merge the tallies' +1/-1 rows (every consultation with tallies when no slug is given);
+    results are unchanged. Run it from cron, e.g. hourly."""
+    if consultation_slugs:
+        found = [_consultation(slug) for slug in consultation_slugs]
+    else:
+        found = db.session.scalars(
+            sa.select(Consultation)
+            .join(AnswerTallyState, AnswerTallyState.consultation_id == Consultation.id)
+            .order_by(Consultation.id)
+        ).all()
+    for consultation in found:
+        before, after = tallies.compact(db.session, consultation.id)
+        click.echo(f"{consultation.slug}: {before} tally rows merged into {after}.")
+
+
+commands = [
+    import_xlsform_command,
+    export_xlsform_command,
+    rebuild_tallies_command,
+    compact_tallies_command,
+]

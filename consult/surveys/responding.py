@@ -21,7 +21,7 @@ from consult import audit
 from consult.accounts.models import Organisation, User
 from consult.db import utcnow
 from consult.extensions import db
-from consult.surveys import lifecycle, validation
+from consult.surveys import lifecycle, receipts, tallies, validation
 from consult.surveys.answers import answer_rows, freeze_authority
 from consult.surveys.models import (
     Answer,
@@ -218,8 +218,12 @@ def submit(
     submitter_name: str,
     submitter_function: str,
     now: datetime | None = None,
+    send_receipt: bool = True,
 ) -> Response:
     """Submit the draft as the authority's response (or its amendment).
+
+    The e-mail receipt with its PDF is queued once per submitted version (not for retries);
+    `send_receipt=False` is for generated data (the demo).
 
     Idempotent: a double click, a retry or colleagues submitting at once from the same version
     give one submission, and each of them gets the submitted response back.
@@ -248,6 +252,8 @@ def submit(
     authority = response.authority
     submitted_at = now or utcnow()
     number = response.submission_count + 1
+    # The rows this submission replaces leave the tallies with their consent and attributes.
+    tallies.record(db.session, response.id, -1)
     claimed = db.session.execute(
         sa.update(Response)
         .where(
@@ -282,6 +288,8 @@ def submit(
     rows = answer_rows(questions, answers, other)
     if rows:
         db.session.execute(sa.insert(Answer), [{**row, "response_id": response.id} for row in rows])
+    db.session.flush()  # the frozen attributes, before the tallies read them
+    tallies.record(db.session, response.id, +1)
     db.session.add(
         ResponseVersion(
             response_id=response.id,
@@ -300,7 +308,10 @@ def submit(
         version=number,
         reference=response.reference,
     )
+    tallies.finish(db.session, consultation.id, response.id)
     db.session.commit()
+    if send_receipt:
+        receipts.queue_receipt(response, actor=actor)
     return response
 
 
@@ -387,8 +398,10 @@ def withdraw(
     if changed.rowcount != 1:
         db.session.rollback()
         raise StaleVersion(_reload(response))
+    tallies.record(db.session, response.id, -1)
     db.session.execute(sa.delete(Answer).where(Answer.response_id == response.id))
     audit.record("response.withdrawn", actor=actor, obj=response, reference=response.reference)
+    tallies.finish(db.session, response.consultation_id, response.id)
     db.session.commit()
     return _reload(response)
 

@@ -1,0 +1,226 @@
+"""Benchmark: the complete results of the 30-question consultation on a bench database.
+
+    .venv/bin/python bench/bench_results.py --db postgresql://postgres@127.0.0.1/consult_bench_1m
+
+"Complete results" = every question overall, every question broken down by country, and
+participation by country. Prints one JSON line per measurement:
+
+- `results_baseline_sql`: the bare SQL `GROUP BY` queries giving the same counts (answers joined
+  to submitted responses, per question, overall and by country), the baseline of the others;
+- `results_scan_cold`: the product's aggregates scanning `answers` (tallies invalidated), no cache;
+- `tallies_rebuild`: `rebuild-tallies` on the whole consultation;
+- `results_tallies_cold`: the product's aggregates read from the tallies, no results cache;
+- `results_warm`: `cached_results` + `cached_participation` with the version check (in-process
+  cache, and Redis when REDIS_URL is set);
+- `results_fresh`: a new submission through the responding services, then the time until the
+  cached results show it (submit + first read; the figure that must stay under 1 s).
+
+`--skip-scan` leaves out the scan measurement (minutes at 1 M), `--keep-tallies` the rebuild.
+"""
+
+from __future__ import annotations
+
+import argparse
+import os
+import sys
+import tempfile
+import time
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parent.parent
+sys.path.insert(0, str(ROOT))
+
+from bench.common import bench_app, emit, timed  # noqa: E402
+
+
+def baseline_sql(session, consultation_id: int, question_ids: list[int]) -> None:
+    """The equivalent bare SQL GROUP BY queries (no suppression, no Python assembly)."""
+    import sqlalchemy as sa
+
+    for question_id in question_ids:
+        for by_country in (False, True):
+            group = ", r.country" if by_country else ""
+            session.execute(
+                sa.text(
+                    "SELECT a.option_id, a.row_id, a.value_num, a.value_date, a.dont_know, "
+                    "count(*), count(a.value_text)" + group + " FROM answers a "
+                    "JOIN responses r ON r.id = a.response_id "
+                    "WHERE a.question_id = :q AND r.status = 'submitted' "
+                    "GROUP BY a.option_id, a.row_id, a.value_num, a.value_date, a.dont_know" + group
+                ),
+                {"q": question_id},
+            ).all()
+    session.execute(
+        sa.text(
+            "SELECT country, status, count(*) FROM responses WHERE consultation_id = :c "
+            "GROUP BY country, status"
+        ),
+        {"c": consultation_id},
+    ).all()
+
+
+def complete_results(session, consultation, cache=None) -> int:
+    """Every question overall and by country, and participation by country; returns n."""
+    from consult.analysis.cache import cached_participation, cached_results
+    from consult.analysis.participation import participation
+    from consult.analysis.questions import consultation_results
+    from consult.analysis.spec import ResultSpec
+
+    if cache is None:
+        overall = consultation_results(session, consultation)
+        consultation_results(session, consultation, ResultSpec("country"))
+        participation(session, consultation, ResultSpec("country"))
+    else:
+        overall = cached_results(cache, session, consultation)
+        cached_results(cache, session, consultation, ResultSpec("country"))
+        cached_participation(cache, session, consultation, ResultSpec("country"))
+    return overall[0].n or 0
+
+
+def respondent(session, consultation):
+    """An authority without a response to the consultation, and an official of it."""
+    import sqlalchemy as sa
+
+    from consult.accounts.models import Organisation, OrgKind, Role, User
+    from consult.surveys.models import Response
+
+    answered = sa.select(Response.authority_id).where(Response.consultation_id == consultation.id)
+    authority = session.scalar(
+        sa.select(Organisation)
+        .where(Organisation.kind == OrgKind.AUTHORITY, Organisation.id.not_in(answered))
+        .order_by(Organisation.id)
+        .limit(1)
+    )
+    user = User(
+        email=f"bench-{authority.id}-{time.time_ns()}@bench.example",
+        name="Bench official",
+        organisation=authority,
+        role=Role.RESPONDENT,
+        is_signatory=True,
+    )
+    session.add(user)
+    session.commit()
+    return authority, user
+
+
+def submit_one(session, consultation, rng) -> None:
+    from bench.datagen import fake_answers
+    from consult.surveys import responding
+    from consult.surveys.models import Consent
+
+    authority, user = respondent(session, consultation)
+    response = responding.start_response(consultation, authority, actor=user)
+    answers, other = fake_answers(rng, consultation.questions)
+    response = responding.save_draft(
+        response, version=response.version, answers=answers, other=other, actor=user
+    )
+    responding.submit(
+        response,
+        version=response.version,
+        actor=user,
+        consent=Consent.PUBLIC_ANONYMOUS,
+        submitter_name="Bench official",
+        submitter_function="Officer",
+    )
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
+    parser.add_argument("--db", required=True)
+    parser.add_argument("--slug", default="bench-30")
+    parser.add_argument("--warm-runs", type=int, default=30)
+    parser.add_argument("--fresh-runs", type=int, default=5)
+    parser.add_argument("--skip-scan", action="store_true")
+    parser.add_argument("--keep-tallies", action="store_true", help="do not rebuild them")
+    parser.add_argument("--only-scan", action="store_true", help="the before figures")
+    args = parser.parse_args()
+    import random
+
+    import sqlalchemy as sa
+
+    from consult.analysis.cache import MemoryCache, RedisCache
+    from consult.extensions import db
+    from consult.surveys import tallies
+    from consult.surveys.models import Consultation, Question, Response, ResponseStatus
+
+    app = bench_app(args.db, tempfile.mkdtemp())
+    with app.app_context():
+        session = db.session
+        consultation = session.scalar(sa.select(Consultation).filter_by(slug=args.slug))
+        cid = consultation.id
+        n = session.scalar(
+            sa.select(sa.func.count()).where(
+                Response.consultation_id == cid, Response.status == ResponseStatus.SUBMITTED
+            )
+        )
+        question_ids = list(session.scalars(sa.select(Question.id).filter_by(consultation_id=cid)))
+        seconds, _ = timed(lambda: baseline_sql(session, cid, question_ids))
+        baseline = seconds[0]
+        emit("results_baseline_sql", n, seconds, baseline_s=round(baseline, 4))
+        session.rollback()
+
+        if not args.skip_scan:
+            had_tallies = tallies.is_complete(session, cid)
+            tallies.invalidate(session, cid)
+            session.commit()
+            session.expire_all()
+            seconds, _ = timed(lambda: complete_results(session, consultation))
+            emit("results_scan_cold", n, seconds, baseline_s=round(baseline, 4), source="scan")
+            if had_tallies and args.keep_tallies:
+                tallies.rebuild(session, cid)
+        if args.only_scan:
+            return
+        if not args.keep_tallies or not tallies.is_complete(session, cid):
+            seconds, rows = timed(lambda: tallies.rebuild(session, cid))
+            emit("tallies_rebuild", n, seconds, tally_rows=rows)
+        session.expire_all()
+        seconds, _ = timed(lambda: complete_results(session, consultation), runs=3)
+        emit(
+            "results_tallies_cold",
+            n,
+            seconds,
+            baseline_s=round(baseline, 4),
+            source="tallies",
+            note="no results cache; the database's own buffers warm after the first run",
+        )
+        caches = {"memory": MemoryCache()}
+        if os.environ.get("REDIS_URL"):
+            import redis
+
+            client = redis.Redis.from_url(os.environ["REDIS_URL"])
+            caches["redis"] = RedisCache(client, prefix=f"bench:{time.time_ns()}:")
+        for name, cache in caches.items():
+            complete_results(session, consultation, cache)
+            session.rollback()
+            seconds, _ = timed(
+                lambda cache=cache: (
+                    complete_results(session, consultation, cache),
+                    session.rollback(),
+                ),
+                runs=args.warm_runs,
+            )
+            emit(f"results_warm_{name}", n, seconds, baseline_s=round(baseline, 4))
+        rng = random.Random(7)
+        cache = caches.get("redis", caches["memory"])
+        fresh = []
+        for _ in range(args.fresh_runs):
+            before = complete_results(session, consultation, cache)
+            session.rollback()
+            started = time.perf_counter()
+            submit_one(session, consultation, rng)
+            after = complete_results(session, consultation, cache)
+            fresh.append(time.perf_counter() - started)
+            if after != before + 1:
+                raise SystemExit(f"results did not show the new submission: {before} → {after}")
+            n = after
+        emit(
+            "results_fresh",
+            n,
+            fresh,
+            baseline_s=round(baseline, 4),
+            note="submit through the services, then cached results showing it",
+        )
+
+
+if __name__ == "__main__":
+    main()

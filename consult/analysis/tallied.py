@@ -1,0 +1,198 @@
+"""Aggregates read from the incremental tallies (`answer_tallies`) instead of scanning `answers`.
+
+A consultation's tallies hold, per question, the net count of every distinct answer row
+(option, matrix row, value, date, don't know, whether a text was given) by the response's consent
+and frozen authority attributes, plus the number of respondents of the question. A results query
+is then a SUM over a few thousand rows, whatever the number of responses.
+
+The aggregate functions keep their SQL (written against `answers` and `responses`); `grouped()`
+rewrites it over the tallies: each column becomes the tally column of the same name, `count(*)`
+becomes the sum of the counts, `count(x)` the sum where `x` is not NULL, `sum(x)` the sum of
+`x × count`, `min`/`max` stay (only rows still counted remain), and `count(DISTINCT response_id)`
+reads the respondent rows. Anything else raises `NotTallied` and the caller scans `answers`.
+
+The tallies cannot answer (and results scan `answers`, see `reason()`):
+- filters by answers (they need each response's other answers);
+- the association breakdown or filter (memberships change after submission);
+- a consultation whose tallies are incomplete (bulk-loaded answers; `rebuild-tallies` fixes it).
+"""
+
+from __future__ import annotations
+
+from collections import defaultdict
+
+import sqlalchemy as sa
+from sqlalchemy.sql import operators, visitors
+from sqlalchemy.sql.elements import ColumnClause, Label, UnaryExpression
+from sqlalchemy.sql.functions import FunctionElement
+
+from consult.analysis.base import attribute, attribute_conditions, responses
+from consult.analysis.spec import Dimension, ResultSpec
+from consult.surveys.models import Answer
+from consult.surveys.tally_models import ANSWER, RESPONDENT, AnswerTally, AnswerTallyState
+
+answers = Answer.__table__
+tallies = AnswerTally.__table__
+states = AnswerTallyState.__table__
+KEYS = (
+    "question_id",
+    "option_id",
+    "row_id",
+    "value_num",
+    "value_date",
+    "dont_know",
+    "consent",
+    "country",
+    "nuts_code",
+    "level",
+    "size_class",
+    "urbanisation",
+)
+
+
+class NotTallied(Exception):
+    """This aggregate cannot be read from the tallies; scan `answers`."""
+
+
+def reason(spec: ResultSpec) -> str | None:
+    """Why a results view cannot be read from tallies (None: it can, if they are complete)."""
+    if spec.filters.answers:
+        return "filters by answers need every response's answers"
+    if spec.filters.associations or spec.breakdown == Dimension.ASSOCIATION:
+        return "association memberships are read as they are now"
+    return None
+
+
+def complete(session, consultation_id: int) -> bool:
+    """Whether the consultation's tallies are complete (see consult.surveys.tallies)."""
+    found = session.scalar(
+        sa.select(states.c.consultation_id).where(states.c.consultation_id == consultation_id)
+    )
+    return found is not None
+
+
+def net(ctx, question_id: int, kind: int = ANSWER):
+    """The question's net tally rows (count `n` ≠ 0), in the view's filters."""
+    columns = [tallies.c[name] for name in KEYS]
+    text = sa.case((tallies.c.has_text, sa.literal("t")), else_=sa.null())
+    inner = (
+        sa.select(*columns, text.label("value_text"), sa.func.sum(tallies.c.delta).label("n"))
+        .where(tallies.c.question_id == question_id, tallies.c.kind == kind)
+        .group_by(*columns, tallies.c.has_text)
+        .having(sa.func.sum(tallies.c.delta) != 0)
+        .subquery("tally_net")
+    )
+    return inner, attribute_conditions(ctx.spec.filters, inner)
+
+
+def translate(expression, table):
+    """`expression` with the columns of `answers` and `responses` replaced by `table`'s."""
+
+    def replace(element):
+        if isinstance(element, sa.Column) and element.table in (answers, responses):
+            if element.name not in table.c:
+                raise NotTallied(f"{element.table.name}.{element.name}")
+            return table.c[element.name]
+        return None
+
+    return visitors.replacement_traverse(expression, {}, replace)
+
+
+def _is_star(argument) -> bool:
+    return isinstance(argument, ColumnClause) and argument.name == "*"
+
+
+def _measure(measure, table):
+    """A measure over answer rows rewritten over net tally rows (count `n`)."""
+    name = measure.name if isinstance(measure, Label) else None
+    element = measure.element if isinstance(measure, Label) else measure
+    if not isinstance(element, FunctionElement):
+        raise NotTallied(str(element))
+    function = element.name.lower()
+    arguments = list(element.clauses)
+    n = table.c.n
+    if function == "count" and (not arguments or _is_star(arguments[0])):
+        out = sa.cast(sa.func.sum(n), sa.BigInteger)
+    elif function == "count" and len(arguments) == 1:
+        if isinstance(arguments[0], UnaryExpression):
+            raise NotTallied("count(DISTINCT …)")
+        value = translate(arguments[0], table)
+        out = sa.cast(sa.func.sum(sa.case((value.is_not(None), n), else_=0)), sa.BigInteger)
+    elif function == "sum" and len(arguments) == 1:
+        out = sa.func.sum(translate(arguments[0], table) * n)
+    elif function in ("min", "max") and len(arguments) == 1:
+        out = getattr(sa.func, function)(translate(arguments[0], table))
+    else:
+        raise NotTallied(function)
+    return out.label(name) if name else out
+
+
+def _respondents_only(measures) -> bool:
+    """The measure list is exactly `count(DISTINCT answers.response_id)`."""
+    if len(measures) != 1:
+        return False
+    element = measures[0].element if isinstance(measures[0], Label) else measures[0]
+    if not isinstance(element, FunctionElement) or element.name.lower() != "count":
+        return False
+    arguments = list(element.clauses)
+    return (
+        len(arguments) == 1
+        and isinstance(arguments[0], UnaryExpression)
+        and arguments[0].operator is operators.distinct_op
+        and arguments[0].element is answers.c.response_id
+    )
+
+
+def group_of(ctx, table, total: bool = False):
+    if total or ctx.spec.breakdown is None:
+        return sa.null()
+    return attribute(ctx.spec.breakdown, table)
+
+
+def grouped(ctx, question_id: int, keys=(), *, measures, where=(), total=False) -> list:
+    """`consult.analysis.choices.grouped` read from the tallies (same rows)."""
+    kind = ANSWER
+    if _respondents_only(measures):
+        if keys or where:
+            raise NotTallied("respondents by answer")
+        kind = RESPONDENT
+    table, conditions = net(ctx, question_id, kind)
+    group = group_of(ctx, table, total).label("grp")
+    new_keys = [translate(key, table) for key in keys]
+    if kind == RESPONDENT:
+        new_measures = [sa.cast(sa.func.sum(table.c.n), sa.BigInteger)]
+    else:
+        new_measures = [_measure(m, table) for m in measures]
+    stmt = (
+        sa.select(*new_keys, group, *new_measures)
+        .where(*conditions, *(translate(w, table) for w in where))
+        .group_by(*new_keys, group)
+    )
+    return ctx.session.execute(stmt).all()
+
+
+def distribution(ctx, question_id: int, *, total: bool = False) -> dict:
+    """Per group, the sorted (value, count) pairs of a number question's answers."""
+    table, conditions = net(ctx, question_id)
+    group = group_of(ctx, table, total)
+    stmt = (
+        sa.select(group, table.c.value_num, sa.cast(sa.func.sum(table.c.n), sa.BigInteger))
+        .where(*conditions, table.c.value_num.is_not(None))
+        .group_by(group, table.c.value_num)
+        .order_by(table.c.value_num)
+    )
+    out: dict = defaultdict(list)
+    for grp, value, count in ctx.session.execute(stmt):
+        if count:
+            out[grp].append((value, count))
+    return out
+
+
+def count(ctx, question_id: int, conditions) -> int:
+    """The number of answer rows of the question passing `conditions` (over answers and
+    responses columns)."""
+    table, filters = net(ctx, question_id)
+    stmt = sa.select(sa.func.coalesce(sa.func.sum(table.c.n), 0)).where(
+        *filters, *(translate(c, table) for c in conditions)
+    )
+    return int(ctx.session.scalar(stmt))
