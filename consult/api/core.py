@@ -49,6 +49,8 @@ class Operation:
     headers: tuple[tuple[str, str], ...] = ()
     description: str = ""
     many: bool = False
+    binary: bool = False  # the answer is a file (`output_content`), not a schema's JSON
+    accepted: bool = False  # may answer 202 (being prepared)
     extra: dict = field(default_factory=dict)
 
     @property
