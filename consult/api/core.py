@@ -51,6 +51,7 @@ class Operation:
     many: bool = False
     binary: bool = False  # the answer is a file (`output_content`), not a schema's JSON
     accepted: bool = False  # may answer 202 (being prepared)
+    output_schema: dict | None = None  # a plain JSON Schema for answers no schema dumps
     extra: dict = field(default_factory=dict)
 
     @property

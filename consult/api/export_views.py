@@ -105,9 +105,9 @@ def export_xlsx(slug: str, query: dict):
 @operation(
     "/consultations/<slug>/export.json",
     "GET",
-    summary="Submitted responses as JSON, streamed",
+    summary="Submitted responses as JSON (columns with their codes, then rows), streamed",
     output_content=TYPES["json"],
-    **EXPORT,
+    **{**EXPORT, "binary": False, "output_schema": {"type": "object"}},
 )
 def export_json(slug: str, query: dict):
     return _export(slug, query, "json")

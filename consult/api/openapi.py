@@ -53,6 +53,8 @@ def _operation(op: Operation) -> dict:
     ok: dict = {"description": "OK" if op.ok == 200 else "Created"}
     if op.output is not None:
         ok["content"] = {op.output_content: {"schema": op.output}}
+    elif op.output_schema is not None:
+        ok["content"] = {op.output_content: {"schema": op.output_schema}}
     elif op.binary:
         ok["content"] = {op.output_content: {"schema": {"type": "string", "format": "binary"}}}
     responses = {str(op.ok): ok}

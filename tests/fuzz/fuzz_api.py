@@ -147,7 +147,16 @@ def main() -> int:
     secrets = _seed(env)
     port = _free_port()
     server = subprocess.Popen(
-        [str(BIN / "gunicorn"), "--bind", f"127.0.0.1:{port}", "--workers", "2", "wsgi:app"],
+        [
+            str(BIN / "gunicorn"),
+            "--bind",
+            f"127.0.0.1:{port}",
+            "--workers",
+            "3",
+            "--timeout",
+            "300",
+            "wsgi:app",
+        ],
         cwd=ROOT,
         env=env,
         stdout=subprocess.DEVNULL,
@@ -183,6 +192,10 @@ def main() -> int:
                     "examples,fuzzing",
                     "--suppress-health-check",
                     "all",
+                    "--request-timeout",
+                    "120",
+                    "--wait-for-schema",
+                    "60",
                     "--no-color",
                 ],
                 cwd=ROOT,
