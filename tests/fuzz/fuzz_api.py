@@ -90,7 +90,7 @@ def _seed(env: dict) -> dict[str, str]:
     return secrets
 
 
-def _wait(url: str, seconds: float = 30) -> None:
+def _wait(url: str, seconds: float = 120) -> None:
     deadline = time.monotonic() + seconds
     while time.monotonic() < deadline:
         try:
@@ -99,15 +99,15 @@ def _wait(url: str, seconds: float = 30) -> None:
                     return
         except OSError:
             time.sleep(0.3)
-    raise SystemExit(f"the server did not answer {url}")
+    raise RuntimeError(f"the server did not answer {url}")
 
 
 def _figures(output: str) -> dict:
     found = {}
     for name, pattern in (
-        ("operations", r"API Operations:\s+(\d+) selected"),
+        ("operations", r"Selected:\s*(\d+)/\d+"),
         ("cases", r"Test cases:\s+(\d+) generated"),
-        ("failures", r"(\d+) (?:unique )?failures?"),
+        ("failures", r"found (\d+) unique failures?"),
     ):
         match = re.search(pattern, output)
         found[name] = int(match.group(1)) if match else None
@@ -160,7 +160,7 @@ def main() -> int:
         cwd=ROOT,
         env=env,
         stdout=subprocess.DEVNULL,
-        stderr=subprocess.PIPE,
+        stderr=open(Path(instance) / "gunicorn.log", "wb"),  # noqa: SIM115 (closed with the server)
     )
     base = f"http://127.0.0.1:{port}/api/v1"
     report = {"max_examples": args.max_examples, "roles": {}}
@@ -209,6 +209,9 @@ def main() -> int:
             if run.returncode != 0:
                 failed = True
                 sys.stderr.write(f"--- schemathesis as {role} ---\n{run.stdout[-20000:]}\n")
+    except RuntimeError:
+        sys.stderr.write((Path(instance) / "gunicorn.log").read_text()[-5000:])
+        raise
     finally:
         server.send_signal(signal.SIGTERM)
         try:
