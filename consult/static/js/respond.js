@@ -342,11 +342,11 @@
   var stopped = false;
 
   function changed() {
-    if (stopped) {
-      return;
+    applyConditions();
+    if (stopped || !url) {
+      return; // the author's preview (no autosave URL) only applies the conditions
     }
     dirty = true;
-    applyConditions();
     if (timer) {
       clearTimeout(timer);
     }
