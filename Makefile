@@ -7,7 +7,7 @@ HOST ?= 127.0.0.1
 PORT ?= 5000
 PYTEST_ARGS ?= -n 2 --durations=15
 
-.PHONY: run test lint install install-dev translations messages chromium serve clean
+.PHONY: run test fuzz lint install install-dev translations messages chromium serve clean
 
 $(BIN)/python:
 	$(PYTHON) -m venv $(VENV)
@@ -64,6 +64,12 @@ lint: install-dev
 test: install-dev chromium
 	$(BIN)/ruff check .
 	$(BIN)/pytest $(PYTEST_ARGS)
+
+## make fuzz: schemathesis against gunicorn on PostgreSQL, every API operation as each role
+## (FUZZ_DATABASE_URL, default postgresql://postgres@127.0.0.1/consult_fuzz; FUZZ_EXAMPLES)
+FUZZ_EXAMPLES ?= 10
+fuzz: install-dev
+	$(BIN)/python -m tests.fuzz.fuzz_api --max-examples $(FUZZ_EXAMPLES)
 
 clean:
 	rm -rf $(VENV) instance .pytest_cache
