@@ -196,3 +196,11 @@ def count(ctx, question_id: int, conditions) -> int:
         *filters, *(translate(c, table) for c in conditions)
     )
     return int(ctx.session.scalar(stmt))
+
+
+def source(session, consultation_id: int, spec: ResultSpec) -> str:
+    """Where a view's figures come from, in words: "tallies", or "scan: <why>"."""
+    why = reason(spec)
+    if why is None and not complete(session, consultation_id):
+        why = "the tallies are incomplete (bulk-loaded answers: run rebuild-tallies)"
+    return "tallies" if why is None else f"scan: {why}"
