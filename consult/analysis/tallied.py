@@ -163,10 +163,11 @@ def grouped(ctx, question_id: int, keys=(), *, measures, where=(), total=False) 
         new_measures = [sa.cast(sa.func.sum(table.c.n), sa.BigInteger)]
     else:
         new_measures = [_measure(m, table) for m in measures]
+    by = [*new_keys, group] if ctx.spec.breakdown is not None and not total else new_keys
     stmt = (
         sa.select(*new_keys, group, *new_measures)
         .where(*conditions, *(translate(w, table) for w in where))
-        .group_by(*new_keys, group)
+        .group_by(*by)  # PostgreSQL refuses a constant (the NULL group) in GROUP BY
     )
     return ctx.session.execute(stmt).all()
 
@@ -175,10 +176,11 @@ def distribution(ctx, question_id: int, *, total: bool = False) -> dict:
     """Per group, the sorted (value, count) pairs of a number question's answers."""
     table, conditions = net(ctx, question_id)
     group = group_of(ctx, table, total)
+    by = [table.c.value_num] if total or ctx.spec.breakdown is None else [group, table.c.value_num]
     stmt = (
         sa.select(group, table.c.value_num, sa.cast(sa.func.sum(table.c.n), sa.BigInteger))
         .where(*conditions, table.c.value_num.is_not(None))
-        .group_by(group, table.c.value_num)
+        .group_by(*by)
         .order_by(table.c.value_num)
     )
     out: dict = defaultdict(list)
