@@ -169,6 +169,8 @@ def grouped(ctx, question_id: int, keys=(), *, measures, where=(), total=False) 
         .where(*conditions, *(translate(w, table) for w in where))
         .group_by(*by)  # PostgreSQL refuses a constant (the NULL group) in GROUP BY
     )
+    if not by:
+        stmt = stmt.having(sa.func.count() > 0)  # no row at all, not one row of NULL sums
     return ctx.session.execute(stmt).all()
 
 
