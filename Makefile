@@ -36,7 +36,7 @@ translations: $(VENV)/.installed
 ## make messages: extract the interface strings and update the fr/de catalogues
 messages: $(VENV)/.installed
 	mkdir -p consult/translations
-	$(BIN)/pybabel -q extract -F babel.cfg --project consult -k _l -k lazy_gettext -k lazy_ngettext:1,2 -o consult/translations/messages.pot .
+	$(BIN)/pybabel -q extract -F babel.cfg --project consult -k _l -k lazy_gettext -k lazy_ngettext:1,2 -k tr:2 -o consult/translations/messages.pot .
 	@for lang in fr de; do \
 		if [ -f consult/translations/$$lang/LC_MESSAGES/messages.po ]; then \
 			$(BIN)/pybabel -q update --no-fuzzy-matching --ignore-obsolete -i consult/translations/messages.pot -d consult/translations -l $$lang; \

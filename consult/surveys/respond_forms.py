@@ -29,6 +29,7 @@ from datetime import date
 from babel.numbers import format_decimal
 from flask_babel import format_date, get_locale
 from flask_babel import lazy_gettext as _l
+from flask_babel import ngettext
 from flask_wtf import FlaskForm
 from werkzeug.datastructures import MultiDict
 from wtforms import HiddenField, RadioField, StringField
@@ -124,9 +125,13 @@ class QuestionField:
             if low and high:
                 return str(_l("Choose from %(low)d to %(high)d options.", low=low, high=high))
             if high:
-                return str(_l("Choose up to %(n)d options.", n=high))
+                return ngettext(
+                    "Choose up to %(num)d option.", "Choose up to %(num)d options.", high
+                )
             if low:
-                return str(_l("Choose at least %(n)d options.", n=low))
+                return ngettext(
+                    "Choose at least %(num)d option.", "Choose at least %(num)d options.", low
+                )
             return str(_l("Choose all that apply."))
         if kind == QuestionType.NUMBER:
             low, high = settings.get("min"), settings.get("max")
@@ -149,11 +154,10 @@ class QuestionField:
             if settings.get("rank_all"):
                 return str(_l("Give each item a rank: 1 is the most important."))
             if settings.get("max_ranked"):
-                return str(
-                    _l(
-                        "Rank up to %(n)d items: 1 is the most important.",
-                        n=settings["max_ranked"],
-                    )
+                return ngettext(
+                    "Rank up to %(num)d item: 1 is the most important.",
+                    "Rank up to %(num)d items: 1 is the most important.",
+                    settings["max_ranked"],
                 )
             return str(_l("Rank the items that matter to you: 1 is the most important."))
         if kind == QuestionType.DATE:
