@@ -27,9 +27,8 @@ from dataclasses import dataclass, field
 from datetime import date
 
 from babel.numbers import format_decimal
-from flask_babel import format_date, get_locale
+from flask_babel import format_date, get_locale, ngettext
 from flask_babel import lazy_gettext as _l
-from flask_babel import ngettext
 from flask_wtf import FlaskForm
 from werkzeug.datastructures import MultiDict
 from wtforms import HiddenField, RadioField, StringField
