@@ -20,6 +20,10 @@ from consult.analysis.results import (
 )
 from consult.analysis.words import tr
 
+# Space between the axes and a legend below them, in font sizes: room for the tick labels and
+# the axis label whatever the figure's height (a fraction of the axes would overlap short ones).
+LEGEND_GAP = 4.0
+
 
 def percent(share: float | None, language: str = "en") -> str:
     return tr(language, "hidden") if share is None else f"{round(share * 100)}%"
@@ -125,7 +129,8 @@ def _stacked_groups(result: ChoiceResult, language: str, fmt: str, title: str) -
     ax.legend(
         handles=handles,
         loc="upper center",
-        bbox_to_anchor=(0.5, -0.18),
+        bbox_to_anchor=(0.5, 0.0),
+        borderaxespad=LEGEND_GAP,
         ncols=4,
         frameon=False,
         fontsize=8,
@@ -217,7 +222,8 @@ def scale_chart(result: ScaleResult, language: str = "en", fmt: str = "svg") -> 
     ax.legend(
         handles=handles,
         loc="upper center",
-        bbox_to_anchor=(0.5, -0.18),
+        bbox_to_anchor=(0.5, 0.0),
+        borderaxespad=LEGEND_GAP,
         ncols=min(len(handles), 5),
         frameon=False,
         fontsize=8,

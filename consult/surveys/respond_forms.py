@@ -24,9 +24,11 @@ from __future__ import annotations
 import json
 import re
 from dataclasses import dataclass, field
+from datetime import date
 
+from babel.numbers import format_decimal
+from flask_babel import format_date, get_locale, ngettext
 from flask_babel import lazy_gettext as _l
-from flask_babel import ngettext
 from flask_wtf import FlaskForm
 from werkzeug.datastructures import MultiDict
 from wtforms import HiddenField, RadioField, StringField
@@ -327,6 +329,14 @@ def display_value(f: QuestionField, value) -> str:
         return "; ".join(
             f"{rows.get(k, k)}: {labels.get(str(v), str(v))}" for k, v in value.items()
         )
+    if kind == QuestionType.NUMBER and isinstance(value, int | float):
+        # The reader's decimal sign, no grouping (numbers may be years or codes).
+        return format_decimal(value, locale=get_locale(), group_separator=False)
+    if kind == QuestionType.DATE and isinstance(value, str):
+        try:
+            return format_date(date.fromisoformat(value), "long")
+        except ValueError:
+            return value  # kept as typed; validation explains it
     return labels.get(str(value), str(value))
 
 

@@ -101,3 +101,10 @@ def test_seed_demo_shows_every_state(runner, client, auth, db):
         )
         == DEMO_RESPONSES - 4 + 1
     )  # every submitted one on the demo consultation (amended included), 1 on the closed one
+    closed = db.session.scalar(
+        sa.select(Consultation).where(Consultation.slug == "housing-survey-2025")
+    )
+    receipts = db.session.scalars(
+        sa.select(Response.status).where(Response.consultation_id == closed.id)
+    ).all()
+    assert receipts == [ResponseStatus.SUBMITTED]
