@@ -12,6 +12,7 @@ def register(app: Flask) -> None:
         consultation_views,
         docs_views,
         errors,
+        export_views,
         questionnaire_views,
         response_views,
         results_views,

@@ -15,7 +15,7 @@ from dataclasses import dataclass, field
 
 from flask import Blueprint, Response, current_app, g, jsonify, request
 from flask_babel import gettext as _
-from marshmallow import Schema, ValidationError
+from marshmallow import Schema, ValidationError, fields
 from werkzeug.exceptions import HTTPException
 
 from consult.api import tokens
@@ -49,6 +49,9 @@ class Operation:
     headers: tuple[tuple[str, str], ...] = ()
     description: str = ""
     many: bool = False
+    binary: bool = False  # the answer is a file (`output_content`), not a schema's JSON
+    accepted: bool = False  # may answer 202 (being prepared)
+    output_schema: dict | None = None  # a plain JSON Schema for answers no schema dumps
     extra: dict = field(default_factory=dict)
 
     @property
@@ -92,11 +95,24 @@ def _bearer() -> str:
     return value.strip() if scheme.lower() == "bearer" else ""
 
 
+_UNSET = object()
+
+
+def _token_user():
+    """The user of the request's token (None without a valid one), looked up once."""
+    user = g.get("_api_token_user", _UNSET)
+    if user is _UNSET:
+        secret = _bearer()
+        user = tokens.authenticate(secret) if secret else None
+        g._api_token_user = user
+    return user
+
+
 def _rate_key() -> str:
-    """Limits are per token (its fingerprint), or per address without one."""
-    secret = _bearer()
-    if secret:
-        return "api-token:" + hashlib.sha256(secret.encode()).hexdigest()[:32]
+    """Limits are per valid token (its fingerprint); requests without one share their
+    address's budget, so made-up tokens do not buy fresh ones."""
+    if _token_user() is not None:
+        return "api-token:" + hashlib.sha256(_bearer().encode()).hexdigest()[:32]
     return "api-ip:" + (request.remote_addr or "unknown")
 
 
@@ -114,7 +130,7 @@ def _authenticate():
     if request.endpoint in _public_endpoints() or request.endpoint is None:
         return None
     secret = _bearer()
-    user = tokens.authenticate(secret) if secret else None
+    user = _token_user()
     if user is None:
         return problem(
             401,
@@ -185,7 +201,7 @@ def _query_args(schema: Schema) -> dict:
     for key in request.args:
         values = request.args.getlist(key)
         declared = schema.fields.get(key)
-        many = declared is not None and declared.__class__.__name__ == "List"
+        many = isinstance(declared, fields.List)
         raw[key] = values if many else values[-1]
     return schema.load(raw)
 

@@ -53,7 +53,13 @@ def _operation(op: Operation) -> dict:
     ok: dict = {"description": "OK" if op.ok == 200 else "Created"}
     if op.output is not None:
         ok["content"] = {op.output_content: {"schema": op.output}}
+    elif op.output_schema is not None:
+        ok["content"] = {op.output_content: {"schema": op.output_schema}}
+    elif op.binary:
+        ok["content"] = {op.output_content: {"schema": {"type": "string", "format": "binary"}}}
     responses = {str(op.ok): ok}
+    if op.accepted:
+        responses["202"] = {"description": "Being prepared: ask again after Retry-After seconds."}
     codes = set(op.errors) | ({400, 422} if op.body is not None else set())
     codes |= {400} if op.query is not None else set()
     if not op.public:

@@ -25,6 +25,10 @@ SLUG = validate.And(
 )
 
 
+# Versions are stored as 32-bit integers: a larger one is refused, never sent to the database.
+VERSION = validate.Range(min=1, max=2**31 - 1)
+
+
 class Strict(Schema):
     class Meta:
         unknown = RAISE
@@ -180,7 +184,7 @@ class ResponseSchema(Schema):
 class DraftSchema(Strict):
     """A draft save: the whole working copy (answers by question code), based on `version`."""
 
-    version = fields.Integer(required=True, strict=True, validate=validate.Range(min=1))
+    version = fields.Integer(required=True, strict=True, validate=VERSION)
     answers = fields.Dict(keys=fields.String(validate=validate.Length(max=64)), required=True)
     other = fields.Dict(
         keys=fields.String(validate=validate.Length(max=64)),
@@ -191,11 +195,11 @@ class DraftSchema(Strict):
 
 
 class SubmitSchema(Strict):
-    version = fields.Integer(required=True, strict=True, validate=validate.Range(min=1))
+    version = fields.Integer(required=True, strict=True, validate=VERSION)
     consent = fields.String(required=True, validate=validate.OneOf([c.value for c in Consent]))
     submitter_name = fields.String(required=True, validate=validate.Length(min=1, max=200))
     submitter_function = fields.String(required=True, validate=validate.Length(min=1, max=200))
 
 
 class VersionSchema(Strict):
-    version = fields.Integer(required=True, strict=True, validate=validate.Range(min=1))
+    version = fields.Integer(required=True, strict=True, validate=VERSION)

@@ -142,3 +142,19 @@ def test_a_closed_consultation_takes_no_answers(api, people, open_consultation):
         caller.put("consultations/open-one/response", json={"version": 2, "answers": {}}), 409
     )
     assert caller.get("consultations/open-one/response").status_code == 200
+
+
+def test_regression_a_version_beyond_32_bits_is_refused_not_a_500(api, people, open_consultation):
+    """Found by schemathesis: {"version": 47246840702} reached PostgreSQL's INTEGER."""
+    caller = api(people["respondent"])
+    caller.put("consultations/open-one/response", json={"version": 1, "answers": {}})
+    for path in ("response/amend", "response/withdraw", "response/submit"):
+        body = assert_problem(
+            caller.post(f"consultations/open-one/{path}", json={"version": 47246840702, **SUBMIT}),
+            422,
+        )
+        assert "version" in body["errors"]
+    body = assert_problem(
+        caller.put("consultations/open-one/response", json={"version": 2**31, "answers": {}}), 422
+    )
+    assert "version" in body["errors"]

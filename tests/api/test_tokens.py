@@ -144,3 +144,10 @@ def test_account_page_refuses_bad_input_and_others_tokens(auth, client, db):
     )
     assert forged.status_code == 404
     assert tokens.authenticate(other_secret) is not None
+
+
+def test_made_up_tokens_share_their_address_s_budget(app, client, db):
+    app.config["API_RATE_LIMIT"] = "3 per minute"
+    for n in range(3):
+        assert ApiClient(client, f"cst_fake_{n}").get("consultations").status_code == 401
+    assert_problem(ApiClient(client, "cst_fake_new").get("consultations"), 429)
