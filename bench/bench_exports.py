@@ -92,9 +92,26 @@ def prepare(sizes: list[int]) -> None:
             have = db.session.scalar(
                 sa.select(sa.func.count()).where(Response.consultation_id == consultation.id)
             )
+            db.session.execute(
+                sa.text(
+                    "UPDATE responses SET reference = replace(reference, 'BEN-', :tag) "
+                    "WHERE consultation_id = :id AND reference LIKE 'BEN-%'"
+                ),
+                {"tag": f"B{n}-", "id": consultation.id},
+            )
+            db.session.commit()
             if have < n:
                 started = time.perf_counter()
-                datagen.load_responses(consultation, n - have)
+                datagen.load_responses(consultation, n - have, seed=n)
+                db.session.commit()
+                # References are unique across consultations: tag this one's.
+                db.session.execute(
+                    sa.text(
+                        "UPDATE responses SET reference = replace(reference, 'BEN-', :tag) "
+                        "WHERE consultation_id = :id AND reference LIKE 'BEN-%'"
+                    ),
+                    {"tag": f"B{n}-", "id": consultation.id},
+                )
                 db.session.commit()
                 print(f"# loaded {n - have} responses in {time.perf_counter() - started:.0f} s")
         db.session.execute(sa.text("ANALYZE"))

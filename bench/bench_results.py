@@ -77,6 +77,46 @@ def complete_results(session, consultation, cache=None) -> int:
     return overall[0].n or 0
 
 
+def sample_results(session, consultation, question_ids) -> None:
+    """`complete_results` restricted to some questions (participation left out)."""
+    from consult.analysis.questions import question_result
+    from consult.analysis.spec import ResultSpec
+
+    for question_id in question_ids:
+        question_result(session, question_id)
+        question_result(session, question_id, ResultSpec("country"))
+
+
+def charts(session, consultation, n: int) -> None:
+    """Every chart of the consultation (each question, participation), cold: no chart cache."""
+    from consult.analysis.cache import MemoryCache, cached_chart, cached_participation_chart
+    from consult.surveys.models import QuestionType
+
+    cache = MemoryCache()
+    questions = [q for q in consultation.questions if q.type != QuestionType.NOTE]
+    per_chart = []
+    for fmt in ("svg", "png"):
+        started = time.perf_counter()
+        for question in questions:
+            one = time.perf_counter()
+            cached_chart(cache, session, question, fmt=fmt)
+            per_chart.append(time.perf_counter() - one)
+        one = time.perf_counter()
+        cached_participation_chart(cache, session, consultation, fmt=fmt)
+        per_chart.append(time.perf_counter() - one)
+        total = time.perf_counter() - started
+        emit(
+            f"charts_cold_{fmt}",
+            n,
+            per_chart[-(len(questions) + 1) :],
+            charts=len(questions) + 1,
+            all_charts_s=round(total, 3),
+            max_chart_s=round(max(per_chart[-(len(questions) + 1) :]), 3),
+            note="median/p95/p99 are per chart; all_charts_s every chart in turn",
+        )
+        session.rollback()
+
+
 def respondent(session, consultation):
     """An authority without a response to the consultation, and an official of it."""
     import sqlalchemy as sa
@@ -133,6 +173,12 @@ def main() -> None:
     parser.add_argument("--skip-scan", action="store_true")
     parser.add_argument("--keep-tallies", action="store_true", help="do not rebuild them")
     parser.add_argument("--only-scan", action="store_true", help="the before figures")
+    parser.add_argument(
+        "--sample-questions",
+        type=int,
+        default=0,
+        help="time the baseline and the scan on this many questions and extrapolate (1 M)",
+    )
     args = parser.parse_args()
     import random
 
@@ -153,10 +199,17 @@ def main() -> None:
                 Response.consultation_id == cid, Response.status == ResponseStatus.SUBMITTED
             )
         )
-        question_ids = list(session.scalars(sa.select(Question.id).filter_by(consultation_id=cid)))
-        seconds, _ = timed(lambda: baseline_sql(session, cid, question_ids))
-        baseline = seconds[0]
-        emit("results_baseline_sql", n, seconds, baseline_s=round(baseline, 4))
+        question_ids = list(
+            session.scalars(
+                sa.select(Question.id).filter_by(consultation_id=cid).order_by(Question.id)
+            )
+        )
+        sample = question_ids[: args.sample_questions] if args.sample_questions else question_ids
+        scale = len(question_ids) / len(sample)
+        seconds, _ = timed(lambda: baseline_sql(session, cid, sample))
+        baseline = seconds[0] * scale
+        extra = {"extrapolated_from_questions": len(sample)} if scale != 1 else {}
+        emit("results_baseline_sql", n, [baseline], baseline_s=round(baseline, 4), **extra)
         session.rollback()
 
         if not args.skip_scan:
@@ -164,8 +217,19 @@ def main() -> None:
             tallies.invalidate(session, cid)
             session.commit()
             session.expire_all()
-            seconds, _ = timed(lambda: complete_results(session, consultation))
-            emit("results_scan_cold", n, seconds, baseline_s=round(baseline, 4), source="scan")
+            if scale == 1:
+                seconds, _ = timed(lambda: complete_results(session, consultation))
+            else:
+                seconds, _ = timed(lambda: sample_results(session, consultation, sample))
+                seconds = [seconds[0] * scale]
+            emit(
+                "results_scan_cold",
+                n,
+                seconds,
+                baseline_s=round(baseline, 4),
+                source="scan",
+                **extra,
+            )
             if had_tallies and args.keep_tallies:
                 tallies.rebuild(session, cid)
         if args.only_scan:
@@ -183,6 +247,7 @@ def main() -> None:
             source="tallies",
             note="no results cache; the database's own buffers warm after the first run",
         )
+        charts(session, consultation, n)
         caches = {"memory": MemoryCache()}
         if os.environ.get("REDIS_URL"):
             import redis

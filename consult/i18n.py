@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from flask import Flask, has_request_context, request, session
-from flask_babel import format_date, format_datetime, format_decimal, format_timedelta, get_locale
+from flask_babel import format_date, format_datetime, format_decimal, get_locale
 from flask_login import current_user
 
 # Interface languages with a shipped catalogue, and their own names.
@@ -51,6 +51,4 @@ def register(app: Flask) -> None:
     app.jinja_env.filters["decimal"] = lambda value: (
         format_decimal(value) if value is not None and value != "" else ""
     )
-    app.jinja_env.filters["timedelta"] = lambda value, granularity="minute": (
-        format_timedelta(value, granularity=granularity, threshold=1.5) if value is not None else ""
-    )
+    # `timedelta` (durations in words) is registered by respond_views.

@@ -16,7 +16,13 @@ ROOT = Path(__file__).resolve().parents[1]
 TRANSLATIONS = ROOT / "consult" / "translations"
 LANGUAGES = ("fr", "de")
 # The keywords of the Makefile's `messages` target.
-KEYWORDS = {**DEFAULT_KEYWORDS, "_l": None, "lazy_gettext": None, "lazy_ngettext": (1, 2)}
+KEYWORDS = {
+    **DEFAULT_KEYWORDS,
+    "_l": None,
+    "lazy_gettext": None,
+    "lazy_ngettext": (1, 2),
+    "tr": (2,),
+}
 PLACEHOLDER = re.compile(r"%\(\w+\)[sdif]|%%|\{\w*\}")
 TAG = re.compile(r"</?([a-zA-Z][\w-]*)")
 

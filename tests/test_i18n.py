@@ -3,32 +3,16 @@ Accept-Language, the language picker or the account), and English stays the defa
 
 from __future__ import annotations
 
-import os
-from pathlib import Path
-
 import pytest
-from babel.messages.mofile import write_mo
-from babel.messages.pofile import read_po
 
 from consult.accounts.models import Role
+from tests.compiled_catalogues import compile_catalogues
 from tests.factories import ConsultationFactory, UserFactory
-
-TRANSLATIONS = Path(__file__).resolve().parents[1] / "consult" / "translations"
 
 
 @pytest.fixture(scope="module", autouse=True)
 def compiled_catalogues():
-    """Compile the catalogues as `make translations` does, when a .mo is missing or stale."""
-    for po_path in TRANSLATIONS.glob("*/LC_MESSAGES/messages.po"):
-        mo_path = po_path.with_suffix(".mo")
-        if mo_path.exists() and mo_path.stat().st_mtime >= po_path.stat().st_mtime:
-            continue
-        with open(po_path, "rb") as po:
-            catalogue = read_po(po)
-        partial = mo_path.with_suffix(f".mo.{os.getpid()}")
-        with open(partial, "wb") as mo:
-            write_mo(mo, catalogue)
-        os.replace(partial, mo_path)  # atomic: parallel test workers never read half a file
+    compile_catalogues()
 
 
 def page(response) -> str:

@@ -163,11 +163,14 @@ def grouped(ctx, question_id: int, keys=(), *, measures, where=(), total=False) 
         new_measures = [sa.cast(sa.func.sum(table.c.n), sa.BigInteger)]
     else:
         new_measures = [_measure(m, table) for m in measures]
+    by = [*new_keys, group] if ctx.spec.breakdown is not None and not total else new_keys
     stmt = (
         sa.select(*new_keys, group, *new_measures)
         .where(*conditions, *(translate(w, table) for w in where))
-        .group_by(*new_keys, group)
+        .group_by(*by)  # PostgreSQL refuses a constant (the NULL group) in GROUP BY
     )
+    if not by:
+        stmt = stmt.having(sa.func.count() > 0)  # no row at all, not one row of NULL sums
     return ctx.session.execute(stmt).all()
 
 
@@ -175,10 +178,11 @@ def distribution(ctx, question_id: int, *, total: bool = False) -> dict:
     """Per group, the sorted (value, count) pairs of a number question's answers."""
     table, conditions = net(ctx, question_id)
     group = group_of(ctx, table, total)
+    by = [table.c.value_num] if total or ctx.spec.breakdown is None else [group, table.c.value_num]
     stmt = (
         sa.select(group, table.c.value_num, sa.cast(sa.func.sum(table.c.n), sa.BigInteger))
         .where(*conditions, table.c.value_num.is_not(None))
-        .group_by(group, table.c.value_num)
+        .group_by(*by)
         .order_by(table.c.value_num)
     )
     out: dict = defaultdict(list)
@@ -196,3 +200,11 @@ def count(ctx, question_id: int, conditions) -> int:
         *filters, *(translate(c, table) for c in conditions)
     )
     return int(ctx.session.scalar(stmt))
+
+
+def source(session, consultation_id: int, spec: ResultSpec) -> str:
+    """Where a view's figures come from, in words: "tallies", or "scan: <why>"."""
+    why = reason(spec)
+    if why is None and not complete(session, consultation_id):
+        why = "the tallies are incomplete (bulk-loaded answers: run rebuild-tallies)"
+    return "tallies" if why is None else f"scan: {why}"

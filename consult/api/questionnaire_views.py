@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from flask import request
 from flask_babel import gettext as _
+from flask_babel import ngettext
 from marshmallow import Schema, fields
 
 from consult import permissions
@@ -90,10 +91,12 @@ def import_questionnaire_xlsform(slug: str, query: dict):
         ) from error
     if form.blocking and not query["allow_partial"]:
         raise XLSFormImportRefused(
-            _(
-                "%(n)s rows of the XLSForm cannot be imported as they are; send "
+            ngettext(
+                "%(num)d row of the XLSForm cannot be imported as it is; send "
                 "allow_partial=true to import the others.",
-                n=len(form.blocking),
+                "%(num)d rows of the XLSForm cannot be imported as they are; send "
+                "allow_partial=true to import the others.",
+                len(form.blocking),
             ),
             form.items,
         )

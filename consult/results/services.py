@@ -228,7 +228,7 @@ def overview(
     return Overview(
         participation=taking_part,
         participation_svg=_inline(svg),
-        participation_alt=participation_alt(taking_part),
+        participation_alt=participation_alt(taking_part, language=language),
         questions=tuple(views),
     )
 

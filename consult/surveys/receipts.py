@@ -208,7 +208,11 @@ def build_receipt(
 def render_html(response: Response, *, locale: str = "en", timezone: str | None = None) -> str:
     with force_locale(locale):
         receipt = build_receipt(response, locale=locale, timezone=timezone)
-        return render_template("receipts/receipt_pdf.html", receipt=receipt, locale=locale)
+        return _html(receipt, locale)
+
+
+def _html(receipt: Receipt, locale: str) -> str:
+    return render_template("receipts/receipt_pdf.html", receipt=receipt, locale=locale)
 
 
 def _refuse_fetch(url: str, *args, **kwargs):
@@ -217,9 +221,12 @@ def _refuse_fetch(url: str, *args, **kwargs):
 
 def build_pdf(response: Response, *, locale: str = "en", timezone: str | None = None) -> bytes:
     """The PDF copy of the response's latest submitted version (needs an app context only)."""
+    return _pdf(render_html(response, locale=locale, timezone=timezone))
+
+
+def _pdf(html: str) -> bytes:
     from weasyprint import HTML  # slow to import: only where a PDF is made
 
-    html = render_html(response, locale=locale, timezone=timezone)
     return HTML(string=html, url_fetcher=_refuse_fetch, base_url="about:blank").write_pdf()
 
 
@@ -255,11 +262,12 @@ def receipt_recipients(response: Response) -> list[User]:
 
 
 def mail_receipt(response: Response, user: User) -> None:
+    """E-mail `user` the receipt with the PDF, in their language and time zone."""
     locale = user.locale or "en"
     timezone = user.timezone or response.consultation.timezone
-    pdf = build_pdf(response, locale=locale, timezone=timezone)
     with force_locale(locale):
         receipt = build_receipt(response, locale=locale, timezone=timezone)
+        pdf = _pdf(_html(receipt, locale))
         subject = _(
             "Receipt %(reference)s: %(title)s",
             reference=receipt.reference,

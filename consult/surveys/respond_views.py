@@ -131,7 +131,10 @@ def section(slug: str, number: int):
     if isinstance(restored, str):
         return redirect(restored)
     if restored is not None:
-        answers, other = {**answers, **restored[0]}, {**other, **restored[1]}
+        # The kept input replaces this section's answers (an answer cleared stays cleared).
+        here = {q.code for q in support.get_section(consultation, number).questions}
+        answers = {k: v for k, v in answers.items() if k not in here} | restored[0]
+        other = {k: v for k, v in other.items() if k not in here} | restored[1]
     language = support.language_for(consultation, response)
     page = support.section_page(
         consultation,

@@ -58,7 +58,12 @@ def state_version(session: Session, consultation_id: int) -> int | None:
 def _sources(where, sign: int | None) -> list[sa.Select]:
     """INSERT … SELECT sources of the answer rows and the respondent rows of the answers
     matching `where`: one row per answer with `sign`, or (`sign` None) counted groups."""
-    attrs = [responses.c[name] for name in ATTRIBUTES]
+    # Only as fine as the results need, so that rows merge: NUTS codes to their NUTS 2 prefix
+    # (breakdowns and filters go down to NUTS 2), consent only where a text was given
+    # (it decides which texts may be published).
+    nuts2 = sa.func.substr(responses.c.nuts_code, 1, 4)
+    attrs = [nuts2 if name == "nuts_code" else responses.c[name] for name in ATTRIBUTES[1:]]
+    text_consent = sa.case((answers.c.value_text.is_not(None), responses.c.consent))
     join = answers.join(responses, responses.c.id == answers.c.response_id)
     row_keys = [
         responses.c.consultation_id,
@@ -66,6 +71,7 @@ def _sources(where, sign: int | None) -> list[sa.Select]:
         sa.literal(ANSWER, sa.SmallInteger),
         *(answers.c[name] for name in ANSWER_KEYS),
         answers.c.value_text.is_not(None),
+        text_consent,
         *attrs,
     ]
     person_keys = [
@@ -78,6 +84,7 @@ def _sources(where, sign: int | None) -> list[sa.Select]:
         sa.cast(sa.null(), sa.Date),
         sa.false(),
         sa.false(),
+        sa.cast(sa.null(), sa.String),
         *attrs,
     ]
     if sign is not None:
@@ -86,12 +93,17 @@ def _sources(where, sign: int | None) -> list[sa.Select]:
             sa.select(*person_keys, sa.literal(sign)).select_from(join).where(where).distinct(),
         ]
     row_groups = [c for c in row_keys if not isinstance(c, sa.sql.elements.BindParameter)]
-    return [
-        sa.select(*row_keys, sa.func.count()).select_from(join).where(where).group_by(*row_groups),
+    return [  # ordered: each question's rows together on disk
+        sa.select(*row_keys, sa.func.count())
+        .select_from(join)
+        .where(where)
+        .group_by(*row_groups)
+        .order_by(answers.c.question_id),
         sa.select(*person_keys, sa.func.count(sa.distinct(answers.c.response_id)))
         .select_from(join)
         .where(where)
-        .group_by(responses.c.consultation_id, answers.c.question_id, *attrs),
+        .group_by(responses.c.consultation_id, answers.c.question_id, *attrs)
+        .order_by(answers.c.question_id),
     ]
 
 

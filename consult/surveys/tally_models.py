@@ -3,6 +3,8 @@
 `answer_tallies` is append-only between compactions: each submission, amendment or withdrawal adds
 one row per answer row it adds (+1) or removes (-1), with the response's frozen authority
 attributes and consent, so results are sums over a small table instead of scans of `answers`.
+Attributes are kept only as fine as results need (so rows merge): `nuts_code` holds the NUTS 2
+prefix, `consent` is set only on rows with a text.
 `kind` 0 rows mirror answer rows; `kind` 1 rows count the respondents of a question (one per
 response that answered it). A consultation's tallies are complete only while its
 `answer_tally_states` row exists; without it results scan `answers`.

@@ -217,6 +217,8 @@ def test_views_the_tallies_cannot_answer_scan_and_say_why(small):
     assert "association" in tallied.reason(ResultSpec("association"))
     assert tallied.reason(ResultSpec("country")) is None
     assert not context(db.session, survey.consultation, by_answer).tallied
+    assert tallied.source(db.session, survey.consultation.id, by_answer).startswith("scan: ")
+    assert tallied.source(db.session, survey.consultation.id, ResultSpec()) == "tallies"
     results = consultation_results(
         db.session, survey.consultation, by_answer, show_unsuppressed=True
     )
@@ -254,6 +256,7 @@ def test_bulk_written_answers_scan_until_rebuilt(small, runner):
     tallies.invalidate(db.session, consultation.id)
     db.session.commit()
     assert not context(db.session, consultation).tallied
+    assert "rebuild-tallies" in tallied.source(db.session, consultation.id, ResultSpec())
     assert consultation_results(db.session, consultation, show_unsuppressed=True)[0].n == 4
     result = runner.invoke(args=["rebuild-tallies", consultation.slug])
     assert result.exit_code == 0, result.output

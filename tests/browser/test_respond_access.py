@@ -5,11 +5,12 @@ consultation, the review and the receipt, and the pages fit a 360 px wide phone.
 from __future__ import annotations
 
 import pytest
+import sqlalchemy as sa
 from playwright.sync_api import expect
 
 from consult.demo import DEMO_CONSULTATION_SLUG, demo_email, seed
 from consult.surveys import responding
-from consult.surveys.models import Consent
+from consult.surveys.models import Consent, Response
 from tests.browser.respond_world import ARTIFACTS_DIR, open_town, question, sign_in
 from tests.browser.test_accessibility_base import serious_violations
 from tests.conftest import TEST_PASSWORD
@@ -187,3 +188,21 @@ def test_the_pages_fit_a_phone(browser, live_server):
         assert {p: w for p, w in widths.items() if w > 360} == {}
     finally:
         context.close()
+
+
+def test_leaving_the_page_right_after_typing_saves_the_answer(page, live_server, db):
+    town = open_town()
+    sign_in(page, live_server, town.official)
+    page.goto(town.url(live_server))
+    page.get_by_role("button", name="Start answering").click()
+    page.goto(town.url(live_server, "/sections/3"))
+    page.get_by_label("Question story?").fill("Typed just before leaving")
+    page.goto(f"{live_server}/my-consultations")  # well within the autosave pause
+    expect(page.get_by_role("heading", name="My consultations")).to_be_visible()
+    for _ in range(50):
+        db.session.expire_all()
+        stored = db.session.scalar(sa.select(Response))
+        if stored.draft["answers"].get("story"):
+            break
+        page.wait_for_timeout(100)
+    assert stored.draft["answers"].get("story") == "Typed just before leaving"

@@ -73,13 +73,15 @@ def test_an_authority_answers_together_submits_amends_and_the_deadline_passes(
     expect(year).to_be_visible()
     expect(year).not_to_have_attribute("aria-hidden", "true")
     year.locator("input").fill("2020")
-    expect(page.locator("#save-status")).to_contain_text("Saved at", timeout=8_000)
+    form = page.locator("#answer-form")
+    expect(form).to_have_attribute("data-save-state", "saved", timeout=8_000)
+    expect(page.locator("#save-status")).to_contain_text("Saved at")
     question(page, "has_plan").get_by_label("No").check()
     expect(year).to_be_hidden()
     expect(year).to_have_attribute("aria-hidden", "true")
     question(page, "has_plan").get_by_label("Yes").check()
     expect(year).to_be_visible()
-    expect(page.locator("#save-status")).to_contain_text("Saved at", timeout=8_000)
+    expect(form).to_have_attribute("data-save-state", "saved", timeout=8_000)
 
     # A second official of the same authority continues the same draft.
     context2, colleague = _new_page(browser)

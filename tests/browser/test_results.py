@@ -1,12 +1,15 @@
 """An analyst in Chromium: finds a consultation's results from the navigation, changes the
-breakdown and the filters with the GET form (no JavaScript on these pages), opens a question and
-downloads its chart. axe-core checks every page and the error state; the pages fit a phone."""
+breakdown and the filters with the GET form (no JavaScript on these pages), downloads the data
+(CSV) and the summary report (PDF), opens a question and downloads its chart. axe-core checks
+every page and the error state; the pages fit a phone."""
 
 from __future__ import annotations
 
+import csv
 from datetime import timedelta
 
 import pytest
+from pypdf import PdfReader
 
 from consult.accounts.models import Role
 from consult.db import utcnow
@@ -51,7 +54,7 @@ def survey(app, db):
     return survey
 
 
-def test_analyst_opens_results_and_changes_the_breakdown(page, live_server, survey):
+def test_analyst_opens_results_and_changes_the_breakdown(page, live_server, survey, drain_jobs):
     sign_in(page, live_server, UserFactory(role=Role.ANALYST))
     page.get_by_role("navigation", name="Main").get_by_role("link", name="Results").click()
     assert page.get_by_role("heading", level=1).inner_text() == "Results"
@@ -77,6 +80,24 @@ def test_analyst_opens_results_and_changes_the_breakdown(page, live_server, surv
     page.wait_for_url("**size_classes=lt5k**")
     assert page.get_by_text("7 respondents answered").count() == 4  # France and Italy
     assert page.get_by_label("Break down by").input_value() == "country"  # the view is kept
+
+    # The data and the summary report, from the same page (they cover every response).
+    with page.expect_download() as download:
+        page.get_by_role("link", name="All responses as CSV").click()
+    with open(download.value.path(), encoding="utf-8") as fh:
+        rows = list(csv.DictReader(fh))
+    assert len(rows) == 12 and {r["authority_name"] for r in rows} >= {"Town 0", "Town 11"}
+    overview = page.url
+    page.get_by_role("link", name="Summary report (PDF)").click()
+    page.get_by_role("button", name="Prepare the PDF").click(timeout=120_000)
+    page.wait_for_url("**/report/jobs/**", timeout=120_000)
+    drain_jobs()  # with Redis the job waits for a worker; without, it ran in the request
+    page.reload()
+    with page.expect_download() as pdf:
+        page.get_by_role("link", name="Download the PDF").click()
+    text = "".join(p.extract_text() for p in PdfReader(pdf.value.path()).pages)
+    assert "Do you need more support?" in text
+    page.goto(overview)
 
     page.get_by_role("link", name="Question need: breakdowns and answers").click()
     assert page.get_by_role("heading", level=1).inner_text().startswith("Do you need")

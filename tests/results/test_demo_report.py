@@ -37,7 +37,7 @@ def _text_answer(consent: Consent) -> Answer:
         .join(Response, Response.id == Answer.response_id)
         .join(Question, Question.id == Answer.question_id)
         .where(Question.code == "housing_detail", Response.consent == consent)
-        .order_by(Answer.id)
+        .order_by(Response.submitted_at, Answer.id)  # the annex prints the earliest first
     ).first()
 
 
@@ -47,7 +47,13 @@ def demo(app):
     consultation = db.session.scalar(
         sa.select(Consultation).where(Consultation.slug == DEMO_CONSULTATION_SLUG)
     )
-    assert fill_demo_responses(db.session, consultation, 200) > 100
+    fill_demo_responses(db.session, consultation, 200)  # seed-demo may have answered already
+    submitted = db.session.scalar(
+        sa.select(sa.func.count()).where(
+            Response.consultation_id == consultation.id, Response.status == "submitted"
+        )
+    )
+    assert submitted > 100
     _text_answer(Consent.NOT_PUBLISHED).value_text = SECRET
     named = _text_answer(Consent.PUBLIC_NAMED)
     named.value_text = PUBLIC

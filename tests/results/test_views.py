@@ -7,12 +7,15 @@ import re
 from datetime import timedelta
 
 import pytest
+import sqlalchemy as sa
 
-from consult.accounts.models import Role
+from consult.accounts.models import Organisation, Role
+from consult.analysis.cache import chart_key, results_version
+from consult.analysis.spec import ResultSpec
 from consult.db import utcnow
 from consult.extensions import db
-from consult.surveys.models import Consent, ConsultationStatus, ResultsVisibility
-from tests.analysis.builders import Survey
+from consult.surveys.models import Consent, ConsultationStatus, Response, ResultsVisibility
+from tests.analysis.builders import Survey, association_with
 from tests.factories import AssociationFactory, UserFactory
 
 OPEN = {
@@ -283,16 +286,25 @@ def test_chart_downloads(client, auth, survey):
 
 
 def test_charts_are_cached_until_the_next_submission(client, auth, survey, app):
+    """The real cache of the app (in memory, or Redis when REDIS_URL is set)."""
     cache = app.extensions["chart_cache"]
+    consultation, question = survey.consultation, survey.questions["need"]
+
+    def key() -> str:
+        version = results_version(db.session, consultation.id)
+        return chart_key(consultation.id, question.id, ResultSpec(), "en", "svg", version)
+
     auth.login(analyst())
     first = client.get(url(survey, "/questions/need/chart.svg")).data
-    stored = len(cache)
-    assert client.get(url(survey, "/questions/need/chart.svg")).data == first
-    assert len(cache) == stored  # served from the cache
+    assert cache.get(key()) == first
+    cache.set(key(), b"<svg>from the cache</svg>")
+    assert client.get(url(survey, "/questions/need/chart.svg")).data == (
+        b"<svg>from the cache</svg>"
+    )
     survey.respond(survey.authority(country="DE", nuts_code="DE300"), {"need": "no"})
+    assert cache.get(key()) is None  # a new version: nothing cached for it yet
     second = client.get(url(survey, "/questions/need/chart.svg")).data
-    assert len(cache) == stored + 1
-    assert second != first and b"n = 13" in second
+    assert b"n = 13" in second and cache.get(key()) == second
 
 
 def test_links_from_the_authoring_overview(client, auth, survey):
@@ -310,3 +322,22 @@ def test_other_associations_consultation_is_404_for_authors(client, auth, survey
     auth.login(author)
     assert client.get(url(survey, "/participation.png")).status_code == 404
     assert client.get(url(survey, "/questions/story?search=x")).status_code == 404
+
+
+def test_association_and_nuts_breakdowns_and_filters(client, auth, survey):
+    members = db.session.scalars(
+        sa.select(Organisation)
+        .join(Response, Response.authority_id == Organisation.id)
+        .where(Response.consultation_id == survey.consultation.id)
+        .order_by(Response.seq)
+        .limit(8)
+    ).all()
+    association = association_with(*members)
+    auth.login(analyst())
+    html = page_text(client.get(url(survey, "?by=association")))
+    assert association.name in html and "No association" in html
+    assert f'name="associations" value="{association.id}"' in html  # offered as a filter
+    html = page_text(client.get(url(survey, f"?associations={association.id}")))
+    assert "8 respondents answered" in html
+    html = page_text(client.get(url(survey, "/questions/need?by=nuts2&nuts1=FR1")))
+    assert "FR10" in html and "7 respondents answered" in html

@@ -6,9 +6,11 @@ import io
 from datetime import timedelta
 
 import pytest
+import sqlalchemy as sa
 from pypdf import PdfReader
 
-from consult.accounts.models import Role
+from consult import jobs
+from consult.accounts.models import Role, User
 from consult.db import utcnow
 from consult.surveys import receipts, responding
 from consult.surveys.models import (
@@ -16,6 +18,8 @@ from consult.surveys.models import (
     ConsultationStatus,
     OptionRole,
     QuestionType,
+    Response,
+    ResponseStatus,
 )
 from tests.factories import (
     ConsultationFactory,
@@ -24,6 +28,9 @@ from tests.factories import (
     SectionFactory,
     UserFactory,
 )
+from tests.surveys.test_responding import _in_threads, postgres
+
+assert postgres  # a fixture: skips on SQLite
 
 HOSTILE = '<script>alert("x")</script><img src="http://127.0.0.1:9/x.png"> & Co'
 
@@ -254,3 +261,32 @@ def test_generated_submissions_can_go_without_a_receipt(consultation, mailbox, d
     )
     drain_jobs()
     assert mailbox == []
+
+
+def test_twenty_simultaneous_submissions_queue_one_receipt(consultation, app, db, postgres):
+    official = UserFactory(role=Role.RESPONDENT)
+    users = [official] + [
+        UserFactory(role=Role.RESPONDENT, organisation=official.organisation) for _ in range(19)
+    ]
+    response = responding.start_response(consultation, official.organisation, actor=official)
+    response = responding.save_draft(
+        response, version=response.version, answers={"offers": "no"}, other={}, actor=official
+    )
+    version, response_id, user_ids = response.version, response.id, [u.id for u in users]
+
+    def work(i):
+        current = db.session.get(Response, response_id)
+        return responding.submit(
+            current,
+            version=version,
+            actor=db.session.get(User, user_ids[i]),
+            consent=Consent.PUBLIC_NAMED,
+            submitter_name="Official",
+            submitter_function="Official",
+        ).status
+
+    results, errors = _in_threads(app, 20, work)
+    assert errors == [] and set(results) == {ResponseStatus.SUBMITTED}
+    db.session.expire_all()
+    kinds = db.session.scalars(sa.select(jobs.Job.kind)).all()
+    assert kinds == [receipts.RECEIPT_JOB]

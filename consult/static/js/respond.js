@@ -1,8 +1,8 @@
 /* consult — answering a consultation: enhancements on top of pages that work without JavaScript.
  *  - autosave: the answer form (form[data-autosave-url]) is saved in the background after a short
  *    pause in typing and when the page is hidden or left; "Saved at …" is shown in #save-status.
- *    A save refused because a colleague saved first (409) goes to the conflict page, after the
- *    unsaved values are kept in this tab (sessionStorage), so nothing typed is lost.
+ *    A save refused because a colleague saved first (409) goes to the conflict page: the server
+ *    kept the refused values there, side by side with the newer saved ones.
  *  - conditions: question wrappers ([data-code]) with data-relevant (the condition's JSON AST)
  *    are hidden and shown as answers change, with the same rules as the server's evaluator
  *    (consult/surveys/conditions/evaluator.py); the server decides again at every save.
@@ -156,7 +156,6 @@
     return;
   }
   var status = document.getElementById("save-status");
-  var storageKey = "consult-unsaved:" + form.getAttribute("data-autosave-url");
 
   function msg(name, fallback) {
     return form.getAttribute("data-msg-" + name) || fallback || "";
@@ -265,6 +264,12 @@
   var saving = null;
   var PAUSE_MS = parseInt(form.getAttribute("data-autosave-delay") || "1500", 10);
 
+  /* data-save-state on the form: pending, saving, saved, failed or refused (for scripts and
+   * tests; people read #save-status). */
+  function setState(name) {
+    form.setAttribute("data-save-state", name);
+  }
+
   function setStatus(text) {
     if (status && text) {
       status.textContent = text;
@@ -277,18 +282,6 @@
     return data;
   }
 
-  function keepUnsaved() {
-    try {
-      var values = [];
-      new FormData(form).forEach(function (v, k) {
-        if (typeof v === "string" && k !== "csrf_token") {
-          values.push([k, v]);
-        }
-      });
-      global.sessionStorage.setItem(storageKey, JSON.stringify(values));
-    } catch (e) { /* storage full or disabled: the conflict page shows the values anyway */ }
-  }
-
   function save() {
     timer = null;
     if (!dirty) {
@@ -299,6 +292,7 @@
     }
     dirty = false;
     setStatus(msg("saving", "Saving…"));
+    setState("saving");
     saving = fetch(url, {
       method: "POST",
       body: formBody(),
@@ -307,12 +301,11 @@
     }).then(function (response) {
       if (response.status === 401 || response.status === 409) {
         return response.json().then(function (data) {
-          keepUnsaved();
           stopped = true;
+          setState("refused");
           setStatus((data && data.error) || msg("failed", "Not saved."));
           if (data && data.conflict_url) {
-            // The server kept the refused values for the conflict page, which shows them side
-            // by side with the newer saved ones; this tab keeps a copy too.
+            // The server kept the refused values for the conflict page.
             stopped = true;
             global.location.assign(data.conflict_url);
           }
@@ -320,6 +313,7 @@
       }
       if (!response.ok) {
         dirty = true;
+        setState("failed");
         setStatus(msg("failed", "Not saved: your answers are still here. Use the Save button."));
         return null;
       }
@@ -328,10 +322,11 @@
           versionInput.value = String(data.version);
         }
         setStatus(data.saved_at_text || msg("saved", "Saved"));
-        try { global.sessionStorage.removeItem(storageKey); } catch (e) { /* ignore */ }
+        setState(dirty || timer ? "pending" : "saved");
       });
     }).catch(function () {
       dirty = true;
+      setState("failed");
       setStatus(msg("failed", "Not saved: your answers are still here. Use the Save button."));
     }).then(function () {
       saving = null;
@@ -347,6 +342,7 @@
       return; // the author's preview (no autosave URL) only applies the conditions
     }
     dirty = true;
+    setState("pending");
     if (timer) {
       clearTimeout(timer);
     }
@@ -364,7 +360,6 @@
       clearTimeout(timer);
       timer = null;
     }
-    keepUnsaved();
     try {
       fetch(url, {
         method: "POST",

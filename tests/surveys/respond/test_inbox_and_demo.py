@@ -10,7 +10,7 @@ import sqlalchemy as sa
 
 from consult.accounts.models import Role, User
 from consult.db import utcnow
-from consult.demo import DEMO_CONSULTATION_SLUG, demo_email
+from consult.demo import DEMO_CONSULTATION_SLUG, DEMO_RESPONSES, demo_email
 from consult.surveys.models import Consultation, Response, ResponseStatus
 from tests.factories import UserFactory
 from tests.surveys.respond.helpers import answer_everything, save, start, submit
@@ -72,7 +72,13 @@ def test_seed_demo_shows_every_state(runner, client, auth, db):
     )
     responses = db.session.scalars(sa.select(Response).where(Response.consultation_id == demo.id))
     states = Counter(("amended" if r.submission_count > 1 else r.status.value) for r in responses)
-    assert states == {"draft": 3, "submitted": 4, "amended": 1, "withdrawn": 1}
+    # Every state, then synthetic submissions up to DEMO_RESPONSES for the results pages.
+    assert states == {
+        "draft": 3,
+        "submitted": DEMO_RESPONSES - 5,
+        "amended": 1,
+        "withdrawn": 1,
+    }
     respondent = db.session.scalar(sa.select(User).where(User.email == demo_email("respondent")))
     auth.login(respondent, "maple-signal-respond-94")
     page = client.get("/my-consultations").get_data(as_text=True)
@@ -93,5 +99,12 @@ def test_seed_demo_shows_every_state(runner, client, auth, db):
             .select_from(Response)
             .where(Response.status == ResponseStatus.SUBMITTED)
         )
-        == 6
-    )  # 4 + the amended one on the demo consultation, 1 on the closed one
+        == DEMO_RESPONSES - 4 + 1
+    )  # every submitted one on the demo consultation (amended included), 1 on the closed one
+    closed = db.session.scalar(
+        sa.select(Consultation).where(Consultation.slug == "housing-survey-2025")
+    )
+    receipts = db.session.scalars(
+        sa.select(Response.status).where(Response.consultation_id == closed.id)
+    ).all()
+    assert receipts == [ResponseStatus.SUBMITTED]

@@ -206,3 +206,22 @@ def test_two_parallel_saves_one_accepted_one_refused_both_values_kept(
     assert draft_of(db, world).draft["other"] == {"contact": values[accepted]}
     kept = db.session.scalar(sa.select(UnsavedInput))
     assert kept.data["other"] == {"contact": values[refused]}
+
+
+def test_input_kept_after_expiry_meets_a_colleagues_newer_save_on_the_conflict_page(
+    client, auth, world, db
+):
+    auth.login(world.official)
+    start(client, world)
+    url = world.url("/sections/1")
+    token = client.csrf_token(url)
+    db.session.execute(sa.update(AuthSession).values(ended_at=sa.func.current_timestamp()))
+    db.session.commit()
+    client.post(url, data={"csrf_token": token, "version": "1", "has_plan": "yes"})
+    colleague = _signed_in_clients(client.application, [world.colleague])[0]
+    save(colleague, world, 1, {"has_plan": "no"}, action="save")
+    auth.login(world.official)
+    page = client.get(url)
+    assert page.status_code == 302 and "/conflict/" in page.headers["Location"]
+    conflict = client.get(page.headers["Location"]).get_data(as_text=True)
+    assert "Keep yours (not saved)" in conflict and "Yes" in conflict and "No" in conflict

@@ -101,3 +101,24 @@ def test_answer_pages_load_respond_js_with_the_answers_of_earlier_sections(clien
         "contact": "office",
     }
     assert client.get("/static/js/respond.js").status_code == 200
+
+
+def test_the_review_shows_dates_and_numbers_in_the_readers_locale(client, auth, world, db):
+    world.official.locale = "de"
+    db.session.commit()
+    auth.login(world.official)
+    page = start(client, world)
+    url = world.url("/sections/1")
+    client.post_form(
+        url,
+        {"has_plan": "yes", "plan_year": "2020", "version": version_on(page), "action": "save"},
+        token_from=url,
+    )
+    url = world.url("/sections/3")
+    version = version_on(client.get(url).get_data(as_text=True))
+    client.post_form(
+        url, {"adopted_on": "2021-05-04", "version": version, "action": "save"}, token_from=url
+    )
+    review = client.get(world.url("/review")).get_data(as_text=True)
+    assert "4. Mai 2021" in review and "2021-05-04" not in review
+    assert ">2020<" in review  # a year, not "2.020"
