@@ -7,7 +7,7 @@ HOST ?= 127.0.0.1
 PORT ?= 5000
 PYTEST_ARGS ?= -n 2 --durations=15
 
-.PHONY: run test lint install install-dev translations messages chromium serve clean bench bench-full
+.PHONY: run test fuzz lint install install-dev translations messages chromium serve clean bench bench-full
 
 $(BIN)/python:
 	$(PYTHON) -m venv $(VENV)
@@ -35,10 +35,11 @@ translations: $(VENV)/.installed
 
 ## make messages: extract the interface strings and update the fr/de catalogues
 messages: $(VENV)/.installed
-	$(BIN)/pybabel -q extract -F babel.cfg -k _l -k lazy_gettext -o consult/translations/messages.pot .
+	mkdir -p consult/translations
+	$(BIN)/pybabel -q extract -F babel.cfg --project consult -k _l -k lazy_gettext -k lazy_ngettext:1,2 -k tr:2 -o consult/translations/messages.pot .
 	@for lang in fr de; do \
 		if [ -f consult/translations/$$lang/LC_MESSAGES/messages.po ]; then \
-			$(BIN)/pybabel -q update --no-fuzzy-matching -i consult/translations/messages.pot -d consult/translations -l $$lang; \
+			$(BIN)/pybabel -q update --no-fuzzy-matching --ignore-obsolete -i consult/translations/messages.pot -d consult/translations -l $$lang; \
 		else $(BIN)/pybabel -q init -i consult/translations/messages.pot -d consult/translations -l $$lang; fi; \
 	done
 
@@ -68,6 +69,12 @@ test: install-dev chromium
 	$(BIN)/ruff check .
 	$(BIN)/pytest $(PYTEST_ARGS)
 
+## make fuzz: schemathesis against gunicorn on PostgreSQL, every API operation as each role
+## (FUZZ_DATABASE_URL, default postgresql://postgres@127.0.0.1/consult_fuzz; FUZZ_EXAMPLES)
+FUZZ_EXAMPLES ?= 10
+fuzz: install-dev
+	$(BIN)/python -m tests.fuzz.fuzz_api --max-examples $(FUZZ_EXAMPLES)
+
 ## make bench: quick benchmarks (20,000 responses) on the local PostgreSQL, JSON lines on stdout.
 ## The bench databases (consult_bench_<name>) are created when missing and kept for the next run.
 PG_ADMIN ?= postgresql://postgres@127.0.0.1
@@ -75,7 +82,7 @@ BENCH_QUICK_DB ?= $(PG_ADMIN)/consult_bench_quick
 BENCH_LOAD_DB ?= $(PG_ADMIN)/consult_bench_load
 BENCH_100K_DB ?= $(PG_ADMIN)/consult_bench_100k
 BENCH_1M_DB ?= $(PG_ADMIN)/consult_bench_1m
-BENCH_REDIS ?= redis://127.0.0.1:6379/15
+BENCH_REDIS ?= redis://127.0.0.1:6379/14
 BENCH_PY := REDIS_URL=$(BENCH_REDIS) $(BIN)/python
 
 bench: $(VENV)/.installed-bench translations

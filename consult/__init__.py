@@ -89,10 +89,27 @@ def register_blueprints(app: Flask) -> None:
 
     app.register_blueprint(builder_views.bp)
 
-    from consult.surveys import respond_conflict_views, respond_submit_views, respond_views
+    from consult.api import register as register_api
 
-    assert respond_conflict_views and respond_submit_views  # their routes join respond_views.bp
+    register_api(app)
+
+    from consult.surveys import (
+        receipt_views,
+        respond_conflict_views,
+        respond_submit_views,
+        respond_views,
+    )
+
+    # their routes join respond_views.bp
+    assert respond_conflict_views and respond_submit_views and receipt_views
     app.register_blueprint(respond_views.bp)
+    from consult.results import views as results_views
+
+    app.register_blueprint(results_views.bp)
+
+    from consult.results import downloads
+
+    app.register_blueprint(downloads.bp)
 
 
 def register_errorhandlers(app: Flask) -> None:

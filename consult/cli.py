@@ -9,10 +9,18 @@ from flask import Flask, current_app
 def register(app: Flask) -> None:
     from consult import demo
     from consult.accounts import cli as accounts_cli
+    from consult.api import cli as api_cli
+    from consult.results import cli as results_cli
     from consult.surveys import cli as surveys_cli
 
     app.cli.add_command(worker)
-    for command in (*accounts_cli.commands, *surveys_cli.commands, *demo.commands):
+    for command in (
+        *accounts_cli.commands,
+        *surveys_cli.commands,
+        *demo.commands,
+        *results_cli.commands,
+        *api_cli.commands,
+    ):
         app.cli.add_command(command)
 
 

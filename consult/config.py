@@ -101,5 +101,6 @@ def load_config(env: Mapping[str, str], instance_path: str) -> dict:
         "PREFERRED_URL_SCHEME": "https" if production else "http",
         "JOBS_INLINE": not redis_url or _bool(env.get("JOBS_INLINE")),
         "JOBS_QUEUE": env.get("JOBS_QUEUE") or "consult",
+        "API_RATE_LIMIT": env.get("API_RATE_LIMIT") or "600 per minute",
         "RATELIMIT_KEY_PREFIX": env.get("RATELIMIT_KEY_PREFIX") or "consult",
     }

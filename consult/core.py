@@ -3,7 +3,17 @@
 from __future__ import annotations
 
 import sqlalchemy as sa
-from flask import Blueprint, jsonify, redirect, render_template, request, session, url_for
+from flask import (
+    Blueprint,
+    flash,
+    jsonify,
+    redirect,
+    render_template,
+    request,
+    session,
+    url_for,
+)
+from flask_babel import gettext as _
 from flask_login import current_user
 
 from consult.accounts import services as account_services
@@ -42,4 +52,6 @@ def set_language():
         session["locale"] = locale
         if current_user.is_authenticated:
             account_services.set_locale(current_user, locale)
+    else:
+        flash(_("This language is not available."), "error")
     return redirect(safe_next(request.form.get("next"), url_for("core.home")))

@@ -59,7 +59,7 @@ def seed_organisations() -> dict[str, Organisation]:
         kind=OrgKind.ASSOCIATION,
         name="Demo Association of Local and Regional Authorities",
     )
-    authorities = seed_authorities(association)
+    authorities = seed_authorities(association, DEMO_AUTHORITIES)
     return {
         COMMISSION_SLUG: commission,
         ASSOCIATION_SLUG: association,
@@ -92,6 +92,10 @@ def seed_users(orgs: dict[str, Organisation]) -> list[tuple[User, str]]:
 
 
 DEMO_CONSULTATION_SLUG = "local-integration-2026"
+# Fictional authorities (two thirds join the association, the demo consultation's audience),
+# and how many of them have answered the demo consultation: enough for every breakdown.
+DEMO_AUTHORITIES = 400
+DEMO_RESPONSES = 240
 
 
 def seed_consultation(association: Organisation, author: User | None):
@@ -153,9 +157,48 @@ def seed() -> list[tuple[User, str]]:
     orgs = seed_organisations()
     users = seed_users(orgs)
     author = next((user for user, _ in users if user.role == Role.AUTHOR), None)
-    seed_consultation(orgs[ASSOCIATION_SLUG], author)
+    consultation = seed_consultation(orgs[ASSOCIATION_SLUG], author)
+    db.session.commit()
+    seed_response_states(consultation, orgs, users)
+    seed_responses(consultation, keep_free=orgs["respondent_authority"])
     db.session.commit()
     return users
+
+
+def seed_response_states(consultation, orgs: dict[str, Organisation], users) -> None:
+    """Demo responses in every state (consult/surveys/demo_responding.py)."""
+    from consult.accounts.demo_registry import seed_authorities
+    from consult.surveys import demo_responding
+
+    by_email = {user.email: user for user, _ in users}
+    authorities = seed_authorities(orgs[ASSOCIATION_SLUG])
+    demo_responding.seed_demo_responses(consultation, authorities)
+    demo_responding.seed_respondent_states(
+        consultation, by_email[demo_email("respondent")], by_email[demo_email("colleague")]
+    )
+
+
+def seed_responses(consultation, *, keep_free: Organisation) -> int:
+    """Synthetic submitted responses from the audience, up to `DEMO_RESPONSES` in all (a second
+    run adds none); the demo respondent's authority is left to answer by hand."""
+    from consult.analysis.demo_responses import fill_demo_responses
+    from consult.surveys.models import Response
+
+    existing = db.session.scalar(
+        sa.select(sa.func.count()).where(Response.consultation_id == consultation.id)
+    )
+    missing = DEMO_RESPONSES - existing
+    if missing <= 0:
+        return 0
+    added = fill_demo_responses(
+        db.session, consultation, missing, within_audience=True, exclude=[keep_free.id]
+    )
+    # Responses started by hand next are numbered after these.
+    last = db.session.scalar(
+        sa.select(sa.func.max(Response.seq)).where(Response.consultation_id == consultation.id)
+    )
+    consultation.response_seq = max(consultation.response_seq, last or 0)
+    return added
 
 
 @click.command("seed-demo")

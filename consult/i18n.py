@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from flask import Flask, has_request_context, request, session
-from flask_babel import format_datetime, get_locale
+from flask_babel import format_date, format_datetime, format_decimal, get_locale
 from flask_login import current_user
 
 # Interface languages with a shipped catalogue, and their own names.
@@ -41,6 +41,14 @@ def register(app: Flask) -> None:
             "current_locale": str(get_locale()),
         }
 
+    # Dates, numbers and durations in the reader's locale (and time zone, for date-times).
     app.jinja_env.filters["datetime"] = lambda value, fmt="medium": (
         format_datetime(value, fmt) if value else ""
     )
+    app.jinja_env.filters["date"] = lambda value, fmt="medium": (
+        format_date(value, fmt) if value else ""
+    )
+    app.jinja_env.filters["decimal"] = lambda value: (
+        format_decimal(value) if value is not None and value != "" else ""
+    )
+    # `timedelta` (durations in words) is registered by respond_views.

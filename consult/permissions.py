@@ -213,3 +213,82 @@ def can_submit_response(user: User | None, response) -> bool:
     if not can_edit_response(user, response):
         return False
     return not response.consultation.signoff_required or bool(user.is_signatory)
+
+
+# API tokens.
+
+
+def can_manage_token(user: User | None, token) -> bool:
+    """A personal access token is seen and revoked by its owner; admins may revoke anyone's
+    (a leaked token must be stoppable without its owner)."""
+    return is_admin(user) or (_signed_in(user) and token.user_id == user.id)
+
+
+def can_read_consultation(user: User | None, consultation) -> bool:
+    """A consultation's description and questionnaire through the API: whoever sees its
+    authoring pages (its association's authors, admins); analysts once it has left the draft
+    state (they read every consultation's results); respondents who may answer it
+    (`can_respond`). Everyone else gets 404."""
+    from consult.surveys.models import ConsultationStatus
+
+    if can_view_consultation_admin(user, consultation):
+        return True
+    if _signed_in(user) and user.role == Role.ANALYST:
+        return consultation.status != ConsultationStatus.DRAFT
+    return can_respond(user, consultation)
+
+
+# Results. Decision: the Commission's analysts read every consultation's results once it has
+# opened (a draft has none and is not theirs to see); the owning association's authors and the
+# admins read them at any status. Authorities (respondents) read aggregated results only when
+# the consultation says so (`results_visibility`: the audience's authorities, or everyone
+# signed in) and only once it is closed, so interim figures never sway answers still to come.
+
+
+def can_view_results(user: User | None, consultation) -> bool:
+    """Aggregated results (pages, charts): analysts for every consultation that has opened,
+    admins and the owning association's authors always, respondents of an authority of the
+    audience (or of any authority when results are public) once the consultation is closed
+    and its results visibility allows it."""
+    from consult.surveys.lifecycle import Status, effective_status
+    from consult.surveys.models import ResultsVisibility
+
+    if not _signed_in(user):
+        return False
+    if is_admin(user) or _is_association_author(user, consultation.association):
+        return True
+    status = effective_status(consultation)
+    if user.role == Role.ANALYST:
+        return status != Status.DRAFT
+    if user.role != Role.RESPONDENT or status not in (Status.CLOSED, Status.ARCHIVED):
+        return False
+    if consultation.results_visibility == ResultsVisibility.PUBLIC:
+        return True
+    if consultation.results_visibility == ResultsVisibility.PARTICIPANTS:
+        from consult.surveys.audience import is_in_audience
+
+        return is_in_audience(consultation, user.organisation_id)
+    return False
+
+
+def can_see_unsuppressed(user: User | None, consultation) -> bool:
+    """Figures without small-cell suppression: only where the consultation allows it, and then
+    only to admins and the owning association's authors. Analysts never: what leaves the
+    platform in a briefing must be suppressed."""
+    if not consultation.allow_unsuppressed:
+        return False
+    return is_admin(user) or _is_association_author(user, consultation.association)
+
+
+def can_export_data(user: User | None, consultation) -> bool:
+    """Response-level data (CSV, XLSX, JSON and the codebook): whoever reads the results, except
+    authorities. Analysts for every consultation that has opened, admins and the owning
+    association's authors always. Respondents never: one row per authority is too close to the
+    answers of their peers, whatever the consent (they read aggregates only)."""
+    from consult.surveys.lifecycle import Status, effective_status
+
+    if not _signed_in(user):
+        return False
+    if is_admin(user) or _is_association_author(user, consultation.association):
+        return True
+    return user.role == Role.ANALYST and effective_status(consultation) != Status.DRAFT

@@ -90,8 +90,48 @@ def _on_response(name: str, *, signoff: bool = False):
     return lambda u, s: getattr(permissions, name)(u, _response(u, s, signoff=signoff))
 
 
+def _readable(user, scope: str, *, status=None):
+    """A consultation of the actor's own association (or another), its audience a list that
+    holds the actor's own authority (or another)."""
+    from consult.surveys.models import ConsultationStatus as CS
+
+    consultation = ConsultationFactory(
+        association=_org(user, scope, OrgKind.ASSOCIATION),
+        status=status or CS.OPEN,
+        audience_mode=AudienceMode.LIST,
+    )
+    org = _org(user, scope, OrgKind.AUTHORITY)
+    db.session.add(AudienceMember(consultation_id=consultation.id, authority_id=org.id))
+    db.session.commit()
+    return consultation
+
+
+def _token(user, scope: str):
+    """A personal access token of the actor, or of another person."""
+    from consult.api.models import ApiToken
+
+    owner = user if scope == "own" and getattr(user, "id", None) else UserFactory()
+    return ApiToken(user_id=owner.id, name="t", prefix="cst_x", token_hash="x" * 64)
+
+
 def _on_association(name: str):
     return lambda u, s: getattr(permissions, name)(u, _org(u, s, OrgKind.ASSOCIATION))
+
+
+def _open_consultation(user, scope: str, **values):
+    """An open consultation (results exist) of the actor's own association, or of another."""
+    from datetime import timedelta
+
+    from consult.db import utcnow
+    from consult.surveys.models import ConsultationStatus
+
+    return ConsultationFactory(
+        association=_org(user, scope, OrgKind.ASSOCIATION),
+        status=ConsultationStatus.OPEN,
+        opens_at=utcnow() - timedelta(days=1),
+        closes_at=utcnow() + timedelta(days=30),
+        **values,
+    )
 
 
 CONSULTATION_ACTIONS = (
@@ -132,6 +172,17 @@ ACTIONS = {
     "can_edit_response": _on_response("can_edit_response"),
     "can_submit_response": _on_response("can_submit_response"),
     "can_submit_response[signoff]": _on_response("can_submit_response", signoff=True),
+    "can_read_consultation": lambda u, s: permissions.can_read_consultation(u, _readable(u, s)),
+    "can_read_consultation[draft]": lambda u, s: permissions.can_read_consultation(
+        u, _readable(u, s, status=ConsultationStatus.DRAFT)
+    ),
+    "can_manage_token": lambda u, s: permissions.can_manage_token(u, _token(u, s)),
+    "can_view_results": lambda u, s: permissions.can_view_results(u, _open_consultation(u, s)),
+    "can_see_unsuppressed": lambda u, s: permissions.can_see_unsuppressed(
+        u, _open_consultation(u, s, allow_unsuppressed=True)
+    ),
+    "can_export_data": lambda u, s: permissions.can_export_data(u, _open_consultation(u, s)),
+    "can_export_data[draft]": lambda u, s: permissions.can_export_data(u, _consultation(u, s)),
 }
 
 # fmt: off
@@ -174,6 +225,20 @@ MATRIX = {
     "can_submit_response":           [(F, F), (F, F), (T, F), (F, F), (F, F)],
     # With sign-off, only the signatory submits (the matrix's respondent is not one).
     "can_submit_response[signoff]":  [(F, F), (F, F), (F, F), (F, F), (F, F)],
+    # The API. Own: a consultation of the actor's association whose audience holds the actor's
+    # authority; other: neither. Analysts read every consultation that has left the draft state.
+    "can_read_consultation":         [(T, T), (T, F), (T, F), (T, T), (F, F)],
+    "can_read_consultation[draft]":  [(T, T), (T, F), (F, F), (F, F), (F, F)],
+    # Own: the actor's own token; admins may revoke anyone's.
+    "can_manage_token":              [(T, T), (T, F), (T, F), (T, F), (F, F)],
+    # Results of an open consultation (results visibility "staff", the default): analysts read
+    # every consultation's; respondents none while it is open (see tests/results).
+    "can_view_results":              [(T, T), (T, F), (F, F), (T, T), (F, F)],
+    # Of a consultation that allows unsuppressed figures; analysts never see them.
+    "can_see_unsuppressed":          [(T, T), (T, F), (F, F), (F, F), (F, F)],
+    # Response-level data: as results, but never respondents; analysts once it has opened.
+    "can_export_data":               [(T, T), (T, F), (F, F), (T, T), (F, F)],
+    "can_export_data[draft]":        [(T, T), (T, F), (F, F), (F, F), (F, F)],
 }
 # fmt: on
 

@@ -80,14 +80,15 @@ def demo_authorities(count: int = 200, seed: int = 2026) -> list[dict]:
     return rows
 
 
-def seed_authorities(association: Organisation) -> list[Organisation]:
-    """Create the demo authorities that do not exist yet; two thirds join the association."""
+def seed_authorities(association: Organisation, count: int = 200) -> list[Organisation]:
+    """Create the first `count` demo authorities that do not exist yet; two thirds join the
+    association."""
     existing = {
         (o.country, o.lau_code): o
         for o in db.session.scalars(sa.select(Organisation).where(Organisation.slug.like("demo-%")))
     }
     authorities = []
-    for index, row in enumerate(demo_authorities()):
+    for index, row in enumerate(demo_authorities(count)):
         org = existing.get((row["country"], row["lau_code"]))
         if org is None:
             org = Organisation(

@@ -10,6 +10,14 @@ from wtforms.validators import DataRequired, Email, EqualTo, Length, Optional
 from consult.accounts.models import Role
 from consult.i18n import INTERFACE_LANGUAGES
 
+# How each role is named on pages (the `role_label` template filter).
+ROLE_LABELS = {
+    Role.RESPONDENT: _l("Respondent"),
+    Role.AUTHOR: _l("Author"),
+    Role.ANALYST: _l("Analyst"),
+    Role.ADMIN: _l("Administrator"),
+}
+
 
 class SignInForm(FlaskForm):
     email = EmailField(

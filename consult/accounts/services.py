@@ -146,7 +146,7 @@ def invite_user(
     """Create the account of a person and e-mail them a single-use link to choose a password."""
     if ROLE_ORG_KIND[role] != organisation.kind:
         raise AccountError(
-            _l("A %(role)s belongs to an organisation of another kind.", role=role.value),
+            _l("This role belongs to an organisation of another kind."),
             field="role",
         )
     if actor is not None and not permissions.can_invite_user(actor, organisation, role):
@@ -285,7 +285,7 @@ def change_role(*, actor: User, user: User, role: Role) -> None:
         raise NotAllowed(_l("Only administrators can do this."))
     if ROLE_ORG_KIND[role] != user.organisation.kind:
         raise AccountError(
-            _l("A %(role)s belongs to an organisation of another kind.", role=role.value),
+            _l("This role belongs to an organisation of another kind."),
             field="role",
         )
     if user.id == actor.id:

@@ -19,6 +19,10 @@ from consult.accounts.models import AuthSession, User
 from consult.db import utcnow
 from consult.extensions import db
 
+# What a sign-in keeps of the anonymous session: the interface language, and answers posted
+# after the session expired (restored on the answer page, see surveys/respond_views.py).
+KEPT_ACROSS_SIGN_IN = ("locale", "restore_draft")
+
 # last_seen_at is written at most this often, to keep reads cheap.
 TOUCH_EVERY = timedelta(seconds=60)
 
@@ -37,7 +41,7 @@ def init_login_manager(manager: LoginManager) -> None:
 def start_session(user: User, *, remember: bool = False) -> None:
     """Sign `user` in with a brand-new session id; keeps nothing of the anonymous session
     except the interface language and a pending draft to restore."""
-    kept = {k: session[k] for k in ("locale", "restore_draft") if k in session}
+    kept = {k: session[k] for k in KEPT_ACROSS_SIGN_IN if k in session}
     session.clear()
     session.update(kept)
     sid = secrets.token_urlsafe(32)

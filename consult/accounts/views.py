@@ -16,16 +16,23 @@ from flask import (
     session,
     url_for,
 )
+from flask_babel import get_locale
 from flask_babel import gettext as _
 from flask_login import current_user, login_required
 
 from consult.accounts import forms, services, sessions, totp
-from consult.accounts.models import User
+from consult.accounts.models import Role, User
 from consult.accounts.tokens import InvalidToken
 from consult.extensions import db, limiter
 from consult.security import safe_next
 
 bp = Blueprint("accounts", __name__)
+
+
+@bp.app_template_filter("role_label")
+def role_label(role: Role | str) -> str:
+    return str(forms.ROLE_LABELS[Role(role)])
+
 
 PENDING_SECONDS = 300  # time allowed between the password step and the second factor
 
@@ -92,8 +99,10 @@ def sign_in():
             form.password.errors.append(_("The e-mail address or the password is not correct."))
             return render_template("accounts/sign_in.html", form=form), 200
         next_url = safe_next(form.next.data, url_for("core.home"))
+        kept = {k: session[k] for k in sessions.KEPT_ACROSS_SIGN_IN if k in session}
         session.clear()
         session.update(
+            kept,
             pending_user=user.id,
             pending_at=time.time(),
             pending_remember=form.remember.data,
@@ -198,7 +207,9 @@ def sign_out():
         abort(400)
     if current_user.is_authenticated:
         services.record_sign_out(current_user)
+    language = str(get_locale())  # the pages after signing out stay in the person's language
     sessions.end_session()
+    session["locale"] = language
     flash(_("You are signed out."), "success")
     return redirect(url_for("accounts.sign_in"))
 

@@ -76,9 +76,8 @@ def figure(rows: int, *, per_row: float = 0.42, minimum: float = 2.2) -> Figure:
 def finish(fig: Figure, ax, title: str, note: str) -> None:
     with matplotlib.rc_context(RC):
         ax.set_title(wrap(title, 80), loc="left", fontsize=11, fontweight="bold", fontfamily=FONT)
-        fig.text(
-            0.01, 0.005, note, fontsize=8, color=MUTED, ha="left", va="bottom", fontfamily=FONT
-        )
+        # A figure-level x label: constrained layout keeps room for it under the legend.
+        fig.supxlabel(note, x=0.01, ha="left", fontsize=8, color=MUTED, fontfamily=FONT)
         for side in ("top", "right"):
             ax.spines[side].set_visible(False)
 

@@ -18,18 +18,28 @@ from consult.analysis.results import (
     ScaleResult,
     label_text,
 )
+from consult.analysis.words import tr
+
+# Space between the axes and a legend below them, in font sizes: room for the tick labels and
+# the axis label whatever the figure's height (a fraction of the axes would overlap short ones).
+LEGEND_GAP = 4.0
 
 
-def percent(share: float | None) -> str:
-    return "hidden" if share is None else f"{round(share * 100)}%"
+def percent(share: float | None, language: str = "en") -> str:
+    return tr(language, "hidden") if share is None else f"{round(share * 100)}%"
 
 
-def note(result: QuestionResult | Participation, n: int | None = None) -> str:
+def note(
+    result: QuestionResult | Participation, n: int | None = None, *, language: str = "en"
+) -> str:
     k = result.k
     n = result.n if n is None and isinstance(result, QuestionResult) else n
-    base = f"n = {n}" if n is not None else f"fewer than {k} respondents"
+    if n is not None:
+        base = tr(language, "n = %(n)s", n=n)
+    else:
+        base = tr(language, "fewer than %(k)s respondents", k=k)
     if getattr(result, "any_suppressed", False) or n is None:
-        return f"{base}; cells < {k} respondents hidden"
+        return tr(language, "%(base)s; cells < %(k)s respondents hidden", base=base, k=k)
     return base
 
 
@@ -37,12 +47,13 @@ def _text(result, label, language) -> str:
     return label_text(label, language, result.default_language)
 
 
-def _empty(result, title: str, fmt: str) -> bytes:
+def _empty(result, title: str, fmt: str, language: str = "en") -> bytes:
     fig = style.figure(1)
     ax = fig.add_subplot()
     ax.axis("off")
-    ax.text(0.5, 0.5, f"Results hidden: fewer than {result.k} respondents", ha="center")
-    style.finish(fig, ax, title, note(result))
+    hidden = tr(language, "Results hidden: fewer than %(k)s respondents", k=result.k)
+    ax.text(0.5, 0.5, hidden, ha="center")
+    style.finish(fig, ax, title, note(result, language=language))
     return style.render(fig, fmt)
 
 
@@ -52,30 +63,31 @@ def choice_chart(result: ChoiceResult, language: str = "en", fmt: str = "svg") -
     one 100% stacked bar per group."""
     title = _text(result, result.label, language)
     if result.suppressed:
-        return _empty(result, title, fmt)
+        return _empty(result, title, fmt, language)
     if result.groups and result.type != "multiple_choice":
         return _stacked_groups(result, language, fmt, title)
     labels = [style.wrap(_text(result, row.label, language)) for row in result.rows]
     shares = [row.total.share for row in result.rows]
     counts = [row.total.count for row in result.rows]
-    return _bars(result, title, labels, shares, counts, fmt)
+    return _bars(result, title, labels, shares, counts, fmt, language=language)
 
 
-def _bars(result, title, labels, shares, counts, fmt, *, extra=None) -> bytes:
+def _bars(result, title, labels, shares, counts, fmt, *, extra=None, language="en") -> bytes:
     fig = style.figure(len(labels))
     ax = fig.add_subplot()
     positions = list(range(len(labels)))[::-1]
     for y, share, count, index in zip(positions, shares, counts, range(len(labels)), strict=True):
         if share is None:
-            ax.text(0.005, y, "hidden", va="center", color=style.MUTED, fontstyle="italic")
+            hidden = tr(language, "hidden")
+            ax.text(0.005, y, hidden, va="center", color=style.MUTED, fontstyle="italic")
             continue
         ax.barh(y, share * 100, color=style.PRIMARY, height=0.6)
         label = f"{percent(share)} ({count})" + (extra[index] if extra else "")
         ax.text(share * 100 + 1, y, label, va="center", fontsize=8)
     ax.set_yticks(positions, labels)
     ax.set_xlim(0, 115)
-    ax.set_xlabel("% of respondents who answered")
-    style.finish(fig, ax, title, note(result))
+    ax.set_xlabel(tr(language, "share of respondents who answered (%)"))
+    style.finish(fig, ax, title, note(result, language=language))
     return style.render(fig, fmt)
 
 
@@ -109,7 +121,7 @@ def _stacked_groups(result: ChoiceResult, language: str, fmt: str, title: str) -
             left += cell.share * 100
     ax.set_yticks(positions, [style.wrap(g, 24) for g in groups])
     ax.set_xlim(0, 100)
-    ax.set_xlabel("% of respondents who answered")
+    ax.set_xlabel(tr(language, "share of respondents who answered (%)"))
     handles = [
         style_patch(style.OKABE_ITO[i % len(style.OKABE_ITO)], _text(result, row.label, language))
         for i, row in enumerate(result.rows)
@@ -117,12 +129,13 @@ def _stacked_groups(result: ChoiceResult, language: str, fmt: str, title: str) -
     ax.legend(
         handles=handles,
         loc="upper center",
-        bbox_to_anchor=(0.5, -0.18),
+        bbox_to_anchor=(0.5, 0.0),
+        borderaxespad=LEGEND_GAP,
         ncols=4,
         frameon=False,
         fontsize=8,
     )
-    style.finish(fig, ax, title, note(result))
+    style.finish(fig, ax, title, note(result, language=language))
     return style.render(fig, fmt)
 
 
@@ -136,10 +149,13 @@ def ranking_chart(result: RankingResult, language: str = "en", fmt: str = "svg")
     """Horizontal bars: share ranking each option first, with its mean rank."""
     title = _text(result, result.label, language)
     if result.suppressed:
-        return _empty(result, title, fmt)
+        return _empty(result, title, fmt, language)
     labels = [style.wrap(_text(result, o.label, language)) for o in result.options]
     extra = [
-        f"; mean rank {o.mean_rank:.1f}" if o.mean_rank is not None else "" for o in result.options
+        tr(language, "; mean rank %(rank)s", rank=f"{o.mean_rank:.1f}")
+        if o.mean_rank is not None
+        else ""
+        for o in result.options
     ]
     return _bars(
         result,
@@ -149,6 +165,7 @@ def ranking_chart(result: RankingResult, language: str = "en", fmt: str = "svg")
         [o.first.total.count for o in result.options],
         fmt,
         extra=extra,
+        language=language,
     )
 
 
@@ -159,7 +176,7 @@ def scale_chart(result: ScaleResult, language: str = "en", fmt: str = "svg") -> 
     One bar per matrix row, or for a scale one for all and one per group of a breakdown."""
     title = _text(result, result.label, language)
     if result.suppressed:
-        return _empty(result, title, fmt)
+        return _empty(result, title, fmt, language)
     bars = _scale_bars(result, language)
     colours = style.diverging(len(result.points))
     fig = style.figure(len(bars) + 1)
@@ -172,7 +189,7 @@ def scale_chart(result: ScaleResult, language: str = "en", fmt: str = "svg") -> 
             ax.text(
                 0,
                 y,
-                "hidden (cells < k)",
+                tr(language, "hidden (cells < k)"),
                 va="center",
                 ha="center",
                 color=style.MUTED,
@@ -197,7 +214,7 @@ def scale_chart(result: ScaleResult, language: str = "en", fmt: str = "svg") -> 
     ax.axvline(0, color=style.MUTED, linewidth=0.8)
     ax.set_yticks(positions, [style.wrap(b[0], 26) for b in bars])
     ax.set_xlim(-max(extent, 50) - 5, max(extent, 50) + 25)
-    ax.set_xlabel("% of answers on the scale (don't know excluded)")
+    ax.set_xlabel(tr(language, "share of answers on the scale, don't know excluded (%)"))
     handles = [
         style_patch(colours[i], _text(result, label, language))
         for i, label in enumerate(result.point_labels)
@@ -205,12 +222,13 @@ def scale_chart(result: ScaleResult, language: str = "en", fmt: str = "svg") -> 
     ax.legend(
         handles=handles,
         loc="upper center",
-        bbox_to_anchor=(0.5, -0.18),
+        bbox_to_anchor=(0.5, 0.0),
+        borderaxespad=LEGEND_GAP,
         ncols=min(len(handles), 5),
         frameon=False,
         fontsize=8,
     )
-    style.finish(fig, ax, title, note(result))
+    style.finish(fig, ax, title, note(result, language=language))
     return style.render(fig, fmt)
 
 
@@ -222,12 +240,15 @@ def _scale_bars(result: ScaleResult, language: str) -> list[tuple[str, list | No
         counts = None if any(c.count is None for c in cells) else [c.count for c in cells]
         dk = ""
         if dk_cell is not None and dk_cell.count:
-            dk = f"don't know: {dk_cell.count}"
+            dk = tr(language, "don't know: %(n)s", n=dk_cell.count)
         return (label, counts, dk)
 
     if result.type == "matrix" or not result.groups:
         for scale in result.scales:
-            label = _text(result, scale.label, language) if result.type == "matrix" else "All"
+            if result.type == "matrix":
+                label = _text(result, scale.label, language)
+            else:
+                label = tr(language, "All")
             dk = scale.dont_know.total if scale.dont_know else None
             bars.append(bar(label, [row.total for row in scale.rows], dk))
         return bars
@@ -245,7 +266,7 @@ def number_chart(result: NumberResult, language: str = "en", fmt: str = "svg") -
     """A histogram over the bins; hidden bins are left empty and marked."""
     title = _text(result, result.label, language)
     if result.suppressed:
-        return _empty(result, title, fmt)
+        return _empty(result, title, fmt, language)
     return _columns(
         result,
         title,
@@ -254,6 +275,7 @@ def number_chart(result: NumberResult, language: str = "en", fmt: str = "svg") -
         fmt,
         width=1.0,
         stats=result.stats,
+        language=language,
     )
 
 
@@ -261,7 +283,7 @@ def date_chart(result: DateResult, language: str = "en", fmt: str = "svg") -> by
     """Answers per month."""
     title = _text(result, result.label, language)
     if result.suppressed:
-        return _empty(result, title, fmt)
+        return _empty(result, title, fmt, language)
     return _columns(
         result,
         title,
@@ -269,10 +291,11 @@ def date_chart(result: DateResult, language: str = "en", fmt: str = "svg") -> by
         [m.total for m in result.months],
         fmt,
         width=0.8,
+        language=language,
     )
 
 
-def _columns(result, title, labels, cells, fmt, *, width, stats=None) -> bytes:
+def _columns(result, title, labels, cells, fmt, *, width, stats=None, language="en") -> bytes:
     fig = style.figure(6)
     ax = fig.add_subplot()
     top = max([c.count or 0 for c in cells] + [1])
@@ -288,18 +311,23 @@ def _columns(result, title, labels, cells, fmt, *, width, stats=None) -> bytes:
         ha="right" if len(labels) > 6 else "center",
         fontsize=8,
     )
-    ax.set_ylabel("respondents")
+    ax.set_ylabel(tr(language, "respondents"))
     if stats is not None and stats.median is not None:
         ax.text(
             0.99,
             0.97,
-            f"median {stats.median:g}, mean {stats.mean:.3g}",
+            tr(
+                language,
+                "median %(median)s, mean %(mean)s",
+                median=f"{stats.median:g}",
+                mean=f"{stats.mean:.3g}",
+            ),
             transform=ax.transAxes,
             ha="right",
             va="top",
             fontsize=8,
         )
-    style.finish(fig, ax, title, note(result))
+    style.finish(fig, ax, title, note(result, language=language))
     return style.render(fig, fmt)
 
 

@@ -10,12 +10,14 @@ inserted (executemany); nothing is queried per response. `relevant` conditions a
 from __future__ import annotations
 
 import random
+from collections.abc import Collection
 from datetime import UTC, date, datetime, timedelta
 
 import sqlalchemy as sa
 from sqlalchemy.orm import Session, selectinload
 
 from consult.accounts.models import Organisation, OrgKind
+from consult.analysis.audience import audience_conditions
 from consult.surveys import tallies
 from consult.surveys.answers import answer_rows
 from consult.surveys.models import (
@@ -124,10 +126,23 @@ class _Answerer:
 
 
 def fill_demo_responses(
-    session: Session, consultation: Consultation, count: int, *, seed: int = 2026
+    session: Session,
+    consultation: Consultation,
+    count: int,
+    *,
+    seed: int = 2026,
+    within_audience: bool = False,
+    exclude: Collection[int] = (),
 ) -> int:
-    """Add up to `count` submitted responses from demo authorities; return how many were added."""
+    """Add up to `count` submitted responses from demo authorities (only those of the
+    consultation's audience with `within_audience`, never those in `exclude`); return how many
+    were added."""
     rng = random.Random(seed)  # noqa: S311 (fictional demo data)
+    scope = []
+    if within_audience:
+        scope.extend(audience_conditions(consultation))
+    if exclude:
+        scope.append(Organisation.id.not_in(list(exclude)))
     authorities = (
         session.execute(
             sa.select(Organisation)
@@ -139,6 +154,7 @@ def fill_demo_responses(
                     Response.consultation_id == consultation.id,
                     Response.authority_id == Organisation.id,
                 ),
+                *scope,
             )
             .order_by(Organisation.id)
             .limit(count)

@@ -18,6 +18,7 @@ from collections.abc import Iterable
 
 import sqlalchemy as sa
 from flask_babel import lazy_gettext as _l
+from flask_babel import lazy_ngettext
 
 from consult import audit
 from consult.accounts.models import (
@@ -165,10 +166,12 @@ def _ensure_responses_kept(consultation: Consultation) -> None:
     if outside:
         db.session.rollback()
         raise AudienceError(
-            _l(
-                "This change would leave out %(count)d authorities that have already answered. "
+            lazy_ngettext(
+                "This change would leave out %(num)d authority that has already answered. "
+                "Its response must stay in the audience.",
+                "This change would leave out %(num)d authorities that have already answered. "
                 "Their responses must stay in the audience.",
-                count=outside,
+                outside,
             )
         )
 

@@ -9,6 +9,7 @@ from dataclasses import dataclass
 
 import sqlalchemy as sa
 from flask_babel import lazy_gettext as _l
+from flask_babel import lazy_ngettext
 
 from consult import audit
 from consult.accounts.models import Organisation, OrgKind, User
@@ -127,10 +128,12 @@ def import_lau_csv(consultation: Consultation, data: bytes, *, actor: User | Non
     if problems:
         problems.sort(key=lambda problem: problem[0])
         raise AudienceError(
-            _l(
-                "Nothing was added: %(count)d problems in the file. Correct them and upload it "
+            lazy_ngettext(
+                "Nothing was added: %(num)d problem in the file. Correct it and upload the file "
                 "again.",
-                count=len(problems),
+                "Nothing was added: %(num)d problems in the file. Correct them and upload it "
+                "again.",
+                len(problems),
             ),
             field="file",
             lines=[message for _number, message in problems],

@@ -302,4 +302,5 @@ from consult.surveys import (  # noqa: E402, F401
     builder_question_views,
     builder_translation_views,
     builder_xlsform_views,
+    preview_views,
 )

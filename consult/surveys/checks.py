@@ -11,6 +11,7 @@ import re
 from collections import Counter
 
 from flask_babel import lazy_gettext as _l
+from flask_babel import lazy_ngettext
 
 from consult.surveys import conditions
 from consult.surveys.errors import Problem
@@ -174,10 +175,11 @@ def completeness_problems(
             problems.append(
                 Problem(
                     str(
-                        _l(
-                            "A %(type)s question needs at least %(n)s options.",
+                        lazy_ngettext(
+                            "A %(type)s question needs at least %(num)d option.",
+                            "A %(type)s question needs at least %(num)d options.",
+                            MIN_OPTIONS[qtype],
                             type=qtype,
-                            n=MIN_OPTIONS[qtype],
                         )
                     ),
                     "completeness",

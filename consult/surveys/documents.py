@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from flask_babel import lazy_gettext as _l
+from flask_babel import lazy_ngettext
 from marshmallow import ValidationError
 
 from consult import audit
@@ -99,13 +100,22 @@ def load_document(document: dict) -> dict:
     except ValidationError as error:
         problems = [Problem(message, field=path) for path, message in _flatten(error.messages)]
         raise InvalidDocument(
-            _l("The questionnaire document is not valid (%(n)s problems).", n=len(problems)),
+            lazy_ngettext(
+                "The questionnaire document is not valid (%(num)d problem).",
+                "The questionnaire document is not valid (%(num)d problems).",
+                len(problems),
+            ),
             problems=problems,
         ) from error
     problems = structure_problems(loaded)
     if problems:
         raise InvalidDocument(
-            _l("The questionnaire has %(n)s problems.", n=len(problems)), problems=problems
+            lazy_ngettext(
+                "The questionnaire has %(num)d problem.",
+                "The questionnaire has %(num)d problems.",
+                len(problems),
+            ),
+            problems=problems,
         )
     for section in loaded["sections"]:
         for question in section["questions"]:

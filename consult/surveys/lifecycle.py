@@ -149,6 +149,25 @@ WITH_OPTIONS = frozenset(
 )
 
 
+# For the title and the description: missing in the default language, missing in another one.
+_TEXT_PROBLEMS = {
+    "title": (
+        _l("Write the title in %(lang)s."),
+        _l(
+            "The title has no %(lang)s version: write it, or accept that the %(default)s text "
+            "is shown instead."
+        ),
+    ),
+    "description": (
+        _l("Write the description in %(lang)s."),
+        _l(
+            "The description has no %(lang)s version: write it, or accept that the %(default)s "
+            "text is shown instead."
+        ),
+    ),
+}
+
+
 def _languages_to_check(consultation: Consultation) -> list[str]:
     """Offered languages whose texts must be complete: the default one, and every other one
     whose falling back to the default language was not accepted."""
@@ -196,19 +215,13 @@ def opening_problems(consultation: Consultation, now: datetime | None = None) ->
     default_name = language_name(consultation.default_language)
     for lang in _languages_to_check(consultation):
         name = language_name(lang)
-        for field, label in (("title", _l("title")), ("description", _l("description"))):
+        for field, (missing, untranslated) in _TEXT_PROBLEMS.items():
             if not (getattr(consultation, field) or {}).get(lang, "").strip():
                 if lang == consultation.default_language:
-                    message = _l("Write the %(what)s in %(lang)s.", what=label, lang=name)
+                    message = missing % {"lang": name}
                 else:
-                    message = _l(
-                        "The %(what)s has no %(lang)s version: write it, or accept that the "
-                        "%(default)s text is shown instead.",
-                        what=label,
-                        lang=name,
-                        default=default_name,
-                    )
-                problems.append(Problem(str(message), field=f"{field}_{lang}"))
+                    message = untranslated % {"lang": name, "default": default_name}
+                problems.append(Problem(message, field=f"{field}_{lang}"))
     if audience.audience_count(consultation) == 0:
         problems.append(Problem(str(_l("No authority is in the audience yet.")), field="audience"))
     problems.extend(questionnaire_problems(consultation))

@@ -53,6 +53,20 @@ def differences(form: AnswerForm, kept: dict, draft: Draft) -> list[Difference]:
     return found
 
 
+def chosen_answers(found: list[Difference], chosen: dict[str, str]) -> tuple[dict, dict]:
+    """(answers, other texts) of the differing questions, each side as chosen."""
+    answers, other = {}, {}
+    for d in found:
+        use_mine = chosen[d.field.code] == "mine"
+        value = d.mine if use_mine else d.saved
+        text = d.mine_other if use_mine else d.saved_other
+        if value not in (None, "", [], {}):
+            answers[d.field.code] = value
+        if text:
+            other[d.field.code] = text
+    return answers, other
+
+
 def _load(slug: str, token: str):
     consultation = support.get_consultation(slug)
     response = support.get_response(consultation)
@@ -82,15 +96,7 @@ def conflict(slug: str, token: str):
         missing = [d for d in found if chosen[d.field.code] not in ("mine", "saved")]
         version = request.form.get("version", "")
         if not missing and version.isdigit():
-            answers, other = {}, {}
-            for d in found:
-                use_mine = chosen[d.field.code] == "mine"
-                value = d.mine if use_mine else d.saved
-                text = d.mine_other if use_mine else d.saved_other
-                if value not in (None, "", [], {}):
-                    answers[d.field.code] = value
-                if text:
-                    other[d.field.code] = text
+            answers, other = chosen_answers(found, chosen)
             try:
                 responding.save_draft(
                     response,

@@ -24,7 +24,10 @@ from __future__ import annotations
 import json
 import re
 from dataclasses import dataclass, field
+from datetime import date
 
+from babel.numbers import format_decimal
+from flask_babel import format_date, get_locale, ngettext
 from flask_babel import lazy_gettext as _l
 from flask_wtf import FlaskForm
 from werkzeug.datastructures import MultiDict
@@ -121,9 +124,13 @@ class QuestionField:
             if low and high:
                 return str(_l("Choose from %(low)d to %(high)d options.", low=low, high=high))
             if high:
-                return str(_l("Choose up to %(n)d options.", n=high))
+                return ngettext(
+                    "Choose up to %(num)d option.", "Choose up to %(num)d options.", high
+                )
             if low:
-                return str(_l("Choose at least %(n)d options.", n=low))
+                return ngettext(
+                    "Choose at least %(num)d option.", "Choose at least %(num)d options.", low
+                )
             return str(_l("Choose all that apply."))
         if kind == QuestionType.NUMBER:
             low, high = settings.get("min"), settings.get("max")
@@ -146,11 +153,10 @@ class QuestionField:
             if settings.get("rank_all"):
                 return str(_l("Give each item a rank: 1 is the most important."))
             if settings.get("max_ranked"):
-                return str(
-                    _l(
-                        "Rank up to %(n)d items: 1 is the most important.",
-                        n=settings["max_ranked"],
-                    )
+                return ngettext(
+                    "Rank up to %(num)d item: 1 is the most important.",
+                    "Rank up to %(num)d items: 1 is the most important.",
+                    settings["max_ranked"],
                 )
             return str(_l("Rank the items that matter to you: 1 is the most important."))
         if kind == QuestionType.DATE:
@@ -323,6 +329,14 @@ def display_value(f: QuestionField, value) -> str:
         return "; ".join(
             f"{rows.get(k, k)}: {labels.get(str(v), str(v))}" for k, v in value.items()
         )
+    if kind == QuestionType.NUMBER and isinstance(value, int | float):
+        # The reader's decimal sign, no grouping (numbers may be years or codes).
+        return format_decimal(value, locale=get_locale(), group_separator=False)
+    if kind == QuestionType.DATE and isinstance(value, str):
+        try:
+            return format_date(date.fromisoformat(value), "long")
+        except ValueError:
+            return value  # kept as typed; validation explains it
     return labels.get(str(value), str(value))
 
 

@@ -3,8 +3,6 @@ amending, withdrawing. Each post carries the response version it was based on.""
 
 from __future__ import annotations
 
-import importlib.util
-
 from flask import abort, flash, redirect, render_template, request, url_for
 from flask_babel import gettext as _
 from flask_login import current_user, login_required
@@ -104,7 +102,7 @@ def submit(slug: str):
     if version is None:
         abort(400)
     try:
-        submitted = responding.submit(
+        responding.submit(
             response,
             version=version,
             actor=current_user,
@@ -127,17 +125,8 @@ def submit(slug: str):
     except responding.ResponseError as error:
         flash(error.message, "error")
         return redirect(url_for(".overview", slug=slug))
-    send_receipt(submitted)
+    # The e-mail receipt with its PDF is queued by responding.submit (once per version).
     return redirect(url_for(".receipt", slug=slug))
-
-
-def send_receipt(response) -> None:
-    """The e-mail receipt with a PDF copy, when `consult.surveys.receipts` provides it."""
-    if importlib.util.find_spec("consult.surveys.receipts") is None:
-        return
-    from consult.surveys import receipts
-
-    receipts.send_receipt(response)
 
 
 @bp.get(f"{PREFIX}/receipt")

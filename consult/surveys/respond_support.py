@@ -96,6 +96,17 @@ class SectionPage:
     shown: set[str]
     problems: list[validation.Problem]
 
+    @property
+    def prior_answers(self) -> dict:
+        """Answers to the shown questions of earlier sections: what respond.js's conditions
+        see of the questions that are not on this page (as validation.relevant_codes does)."""
+        here = self.form.section.position
+        return {
+            q.code: self.answers[q.code]
+            for q in self.form.section.consultation.questions
+            if q.section.position < here and q.code in self.shown and q.code in self.answers
+        }
+
     def problems_of(self, code: str) -> list[validation.Problem]:
         return [p for p in self.problems if p.code == code]
 

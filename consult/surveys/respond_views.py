@@ -9,6 +9,8 @@ the signed-in respondent's authority, never through an id in the request.
 
 from __future__ import annotations
 
+import json
+
 from flask import (
     Blueprint,
     abort,
@@ -35,6 +37,8 @@ from consult.surveys.responding import Draft
 bp = Blueprint("respond", __name__)
 PREFIX = "/respond/<slug>"
 ACTIONS = ("next", "previous", "save", "review")
+# Input kept for a signed-out post is capped (a long text answer is at most 100 000 characters).
+MAX_KEPT_BYTES = 1_000_000
 
 
 @bp.context_processor
@@ -127,7 +131,10 @@ def section(slug: str, number: int):
     if isinstance(restored, str):
         return redirect(restored)
     if restored is not None:
-        answers, other = {**answers, **restored[0]}, {**other, **restored[1]}
+        # The kept input replaces this section's answers (an answer cleared stays cleared).
+        here = {q.code for q in support.get_section(consultation, number).questions}
+        answers = {k: v for k, v in answers.items() if k not in here} | restored[0]
+        other = {k: v for k, v in other.items() if k not in here} | restored[1]
     language = support.language_for(consultation, response)
     page = support.section_page(
         consultation,
@@ -172,22 +179,23 @@ def current_response_version(consultation: Consultation) -> int | None:
     return response.version if response else None
 
 
-def _keep_after_expiry(slug: str, number: int):
-    """The session expired before this post: keep the input, ask to sign in, restore it after."""
+def _keep_after_expiry(slug: str, number: int) -> str:
+    """The session expired before this post: keep the input (in a row found again through
+    this browser's session) and return where to go after signing in again. The answer is the
+    same whether or not the consultation exists, so nothing is revealed to strangers."""
+    next_url = url_for(".section", slug=slug, number=number)
     consultation = get_by_slug(slug)
     if consultation is None or not 1 <= number <= len(consultation.sections):
-        abort(404)
+        return next_url
     form = AnswerForm(consultation, consultation.sections[number - 1], "en")
     answers, other = form.read(request.form)
+    data = {"answers": answers, "other": other}
+    if len(json.dumps(data)) > MAX_KEPT_BYTES:
+        return next_url
     token = unsaved.keep(
-        consultation,
-        user=None,
-        section_position=number,
-        base_version=_version(),
-        data={"answers": answers, "other": other},
+        consultation, user=None, section_position=number, base_version=_version(), data=data
     )
     session["restore_draft"] = {"slug": slug, "number": number, "token": token}
-    next_url = url_for(".section", slug=slug, number=number)
     return next_url
 
 
@@ -261,6 +269,7 @@ def save_section(slug: str, number: int):
     action = request.form.get("action", "save")
     if action not in ACTIONS:
         action = "save"
+    # Decided before saving: saving refreshes `response` (the same object) to the new draft.
     before = validation.relevant_codes(consultation.questions, Draft.of(response).answers)
     saved = Save(consultation, response, number).run()
     if saved.conflict_url:
@@ -272,7 +281,13 @@ def save_section(slug: str, number: int):
         )
     page = saved.page(check=True)
     section_codes = set(page.form.codes)
-    appeared = (page.shown - before) & section_codes
+    # Newly shown questions the respondent has not answered yet (one answered was on screen
+    # already: respond.js shows questions as soon as they apply).
+    appeared = {
+        code
+        for code in (page.shown - before) & section_codes
+        if validation.is_empty(saved.answers.get(code))
+    }
     if action == "previous":
         target = support.neighbour(consultation, Draft.of(saved.response).answers, number, -1)
         if target is None:

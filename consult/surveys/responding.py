@@ -21,7 +21,7 @@ from consult import audit
 from consult.accounts.models import Organisation, User
 from consult.db import utcnow
 from consult.extensions import db
-from consult.surveys import lifecycle, tallies, validation
+from consult.surveys import lifecycle, receipts, tallies, validation
 from consult.surveys.answers import answer_rows, freeze_authority
 from consult.surveys.models import (
     Answer,
@@ -218,8 +218,12 @@ def submit(
     submitter_name: str,
     submitter_function: str,
     now: datetime | None = None,
+    send_receipt: bool = True,
 ) -> Response:
     """Submit the draft as the authority's response (or its amendment).
+
+    The e-mail receipt with its PDF is queued once per submitted version (not for retries);
+    `send_receipt=False` is for generated data (the demo).
 
     Idempotent: a double click, a retry or colleagues submitting at once from the same version
     give one submission, and each of them gets the submitted response back.
@@ -306,6 +310,8 @@ def submit(
     )
     tallies.finish(db.session, consultation.id, response.id)
     db.session.commit()
+    if send_receipt:
+        receipts.queue_receipt(response, actor=actor)
     return response
 
 

@@ -16,6 +16,7 @@ import io
 from dataclasses import dataclass, field
 
 from flask_babel import lazy_gettext as _l
+from flask_babel import lazy_ngettext
 from openpyxl import Workbook, load_workbook
 
 from consult import audit
@@ -172,12 +173,12 @@ class _Targets:
             if option is None:
                 raise KeyError(
                     str(
-                        _l(
-                            "question %(q)s has no %(kind)s %(code)s",
-                            q=question.code,
-                            kind=key.kind,
-                            code=key.option,
+                        (
+                            _l("question %(q)s has no option %(code)s")
+                            if key.kind == "option"
+                            else _l("question %(q)s has no row %(code)s")
                         )
+                        % {"q": question.code, "code": key.option}
                     )
                 )
             return option, "label", None
@@ -305,7 +306,11 @@ def import_translations(
         pending[slot] = (target, texts)
     if problems:
         raise TranslationImportError(
-            _l("%(n)s rows of the workbook are refused; nothing was imported.", n=len(problems)),
+            lazy_ngettext(
+                "%(num)d row of the workbook is refused; nothing was imported.",
+                "%(num)d rows of the workbook are refused; nothing was imported.",
+                len(problems),
+            ),
             problems=problems,
         )
     try:

@@ -12,6 +12,7 @@ from dataclasses import dataclass
 from datetime import date
 
 from flask_babel import lazy_gettext as _l
+from flask_babel import lazy_ngettext
 
 from consult.surveys.answers_format import DONT_KNOW
 from consult.surveys.models import OptionRole, Question, QuestionType
@@ -99,9 +100,23 @@ def _choice_problems(question: Question, value, other_text: str | None) -> list[
     if question.type == QuestionType.MULTIPLE_CHOICE:
         low, high = settings.get("min_selections"), settings.get("max_selections")
         if low and len(chosen) < low:
-            problems.append((None, _l("Choose at least %(n)d options.", n=low)))
+            problems.append(
+                (
+                    None,
+                    lazy_ngettext(
+                        "Choose at least %(num)d option.", "Choose at least %(num)d options.", low
+                    ),
+                )
+            )
         if high and len(chosen) > high:
-            problems.append((None, _l("Choose at most %(n)d options.", n=high)))
+            problems.append(
+                (
+                    None,
+                    lazy_ngettext(
+                        "Choose at most %(num)d option.", "Choose at most %(num)d options.", high
+                    ),
+                )
+            )
     if any(options[c].is_other for c in chosen):
         if not (other_text or "").strip():
             problems.append(("other", _l("Say what “other” is.")))
@@ -141,7 +156,16 @@ def _value_problems(question: Question, value, other_text: str | None) -> list[t
         if settings.get("rank_all") and len(value) != len(options):
             return [(None, _l("Rank all %(n)d options.", n=len(options)))]
         if settings.get("max_ranked") and len(value) > settings["max_ranked"]:
-            return [(None, _l("Rank at most %(n)d options.", n=settings["max_ranked"]))]
+            return [
+                (
+                    None,
+                    lazy_ngettext(
+                        "Rank at most %(num)d option.",
+                        "Rank at most %(num)d options.",
+                        settings["max_ranked"],
+                    ),
+                )
+            ]
         return []
     if kind == QuestionType.NUMBER:
         number = _number(value)

@@ -15,6 +15,7 @@ import re
 
 import sqlalchemy as sa
 from flask_babel import lazy_gettext as _l
+from flask_babel import lazy_ngettext
 
 from consult import audit
 from consult.accounts.models import Organisation, OrgKind, User
@@ -94,10 +95,12 @@ def import_xlsform(
         ) from error
     if form.blocking and not allow_partial:
         raise XLSFormImportRefused(
-            _l(
-                "%(n)s rows of the XLSForm cannot be imported as they are; confirm a partial "
+            lazy_ngettext(
+                "%(num)d row of the XLSForm cannot be imported as it is; confirm a partial "
                 "import to import the others.",
-                n=len(form.blocking),
+                "%(num)d rows of the XLSForm cannot be imported as they are; confirm a partial "
+                "import to import the others.",
+                len(form.blocking),
             ),
             form.items,
         )

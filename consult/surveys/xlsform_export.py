@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import io
 
+from flask_babel import lazy_gettext as _l
 from openpyxl import Workbook
 
 from consult.surveys.settings import scale_points
@@ -164,7 +165,12 @@ class _Writer:
                 name = f"{code}{MATRIX_SEPARATOR}{row['code']}"
                 if name in self.used_names:
                     raise XLSFormExportError(
-                        f"Cannot export matrix {code}: the name {name} is taken by a question."
+                        _l(
+                            "Cannot export matrix %(code)s: the name %(name)s is taken by a "
+                            "question.",
+                            code=code,
+                            name=name,
+                        )
                     )
                 self.used_names.add(name)
                 self.row(

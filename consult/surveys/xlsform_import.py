@@ -14,6 +14,7 @@ import re
 from dataclasses import dataclass, field
 
 from flask_babel import lazy_gettext as _l
+from flask_babel import lazy_ngettext
 from marshmallow import ValidationError
 from pyxform.errors import PyXFormError
 from pyxform.xls2json import workbook_to_json
@@ -308,10 +309,12 @@ class _Reader:
                 self.report(
                     "survey",
                     node["index"],
-                    _l(
-                        "Repeats are not supported: the repeat "
-                        "and its %(n)s rows are not imported.",
-                        n=_count(node),
+                    lazy_ngettext(
+                        "Repeats are not supported: the repeat and its %(num)d row are not "
+                        "imported.",
+                        "Repeats are not supported: the repeat and its %(num)d rows are not "
+                        "imported.",
+                        _count(node),
                     ),
                 )
             elif node["kind"] == "group" and self.matrix_like(node):

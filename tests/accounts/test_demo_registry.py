@@ -1,4 +1,4 @@
-"""seed-demo: about 200 fictional authorities in at least 10 countries, idempotent."""
+"""seed-demo: about 400 fictional authorities in at least 10 countries, idempotent."""
 
 from __future__ import annotations
 
@@ -29,8 +29,9 @@ def test_seed_demo_twice_changes_nothing(db, runner):
     second = runner.invoke(args=["seed-demo"])
     assert second.exit_code == 0, second.output
     assert snapshot(db) == before
-    assert len(before["organisations"]) == 202
-    assert len(before["users"]) == 5
+    assert len(before["organisations"]) == 402
+    # The five demo sign-ins, and nine officials (no password) whose authorities answered.
+    assert len(before["users"]) == 5 + 9
 
 
 def test_demo_authorities_are_plausible(db, runner, shared_data):
@@ -38,7 +39,7 @@ def test_demo_authorities_are_plausible(db, runner, shared_data):
     authorities = db.session.scalars(
         sa.select(Organisation).where(Organisation.kind == OrgKind.AUTHORITY)
     ).all()
-    assert 190 <= len(authorities) <= 210
+    assert 390 <= len(authorities) <= 410
     assert len({a.country for a in authorities}) >= 10
     with (shared_data / "nuts2021.csv").open(encoding="utf-8") as fh:
         nuts2021 = {row["nuts_id"] for row in csv.DictReader(fh)}
@@ -58,4 +59,4 @@ def test_demo_association_has_members(db, runner):
         .select_from(association_members)
         .where(association_members.c.association_id == association.id)
     )
-    assert 100 <= members < 200
+    assert 200 <= members < 400

@@ -7,7 +7,7 @@ from sqlalchemy import event
 
 from consult.analysis.demo_responses import fill_demo_responses
 from consult.analysis.questions import consultation_results, text_answers
-from consult.demo import seed_organisations
+from consult.demo import DEMO_AUTHORITIES, seed_organisations
 from consult.extensions import db
 from consult.surveys.models import Answer, Response
 from tests.analysis.builders import Survey
@@ -65,5 +65,28 @@ def test_fills_with_few_statements_and_is_reproducible(app):
     counts = [row.total.count for row in results["tool"].rows]
     assert max(counts) > 2 * min(counts)  # skewed
     # The remaining demo authorities only: no authority answers twice.
-    assert fill_demo_responses(db.session, first.consultation, 1000) == 200 - 120
+    assert fill_demo_responses(db.session, first.consultation, 1000) == DEMO_AUTHORITIES - 120
     assert db.session.scalar(sa.select(sa.func.count()).select_from(Answer)) > 0
+
+
+def test_within_the_audience_and_never_the_excluded(app):
+    orgs = seed_organisations()
+    db.session.commit()
+    survey = Survey(association=orgs["demo-association"], audience_criteria={"members_only": True})
+    questionnaire(survey)
+    keep = orgs["respondent_authority"]
+    added = fill_demo_responses(
+        db.session, survey.consultation, 1000, within_audience=True, exclude=[keep.id]
+    )
+    db.session.commit()
+    members = {m.id for m in orgs["demo-association"].members}
+    answered = set(
+        db.session.scalars(
+            sa.select(Response.authority_id).where(
+                Response.consultation_id == survey.consultation.id
+            )
+        )
+    )
+    assert keep.id in members
+    assert answered == members - {keep.id}
+    assert added == len(members) - 1

@@ -1,6 +1,6 @@
 """An author's whole journey in Chromium: create a consultation, choose its audience (with the
-live count), try to open it and see every problem first, fix them, open it, invite, close it
-and copy it. axe-core checks the pages on the way; the pages fit a phone."""
+live count), try to open it and see every problem first, fix them, preview it, open it,
+invite, close it and copy it. axe-core checks the pages on the way; the pages fit a phone."""
 
 from __future__ import annotations
 
@@ -97,6 +97,17 @@ def test_an_author_creates_targets_opens_invites_closes_and_copies(
     page.get_by_label("Description in French").fill("Comment **accueillez**-vous ?")
     page.get_by_role("button", name="Save").click()
     add_questionnaire(db, "integration-2026")
+
+    # Preview, as respondents will see it, in each offered language; nothing is stored.
+    page.get_by_role("navigation", name="Consultation").get_by_role("link", name="Preview").click()
+    assert page.get_by_text("never stored as a response").is_visible()
+    assert page.get_by_text("Section 1 of 1").is_visible()
+    assert serious_violations(page) == []
+    page.locator(".language-switch a[hreflang=fr]").click()
+    assert page.get_by_role("heading", level=1).get_attribute("lang") == "fr"
+    page.get_by_role("button", name="Finish the preview").click()
+    assert page.get_by_text("This is the end of the questionnaire").is_visible()
+    page.locator(".breadcrumbs").get_by_role("link", name="Local integration 2026").click()
     page.get_by_role("link", name="Open the consultation").click()
     assert page.get_by_text("Everything is ready.").is_visible()
     page.get_by_role("button", name="Open the consultation").click()

@@ -12,10 +12,13 @@ from tests.factories import UserFactory
 pytestmark = pytest.mark.browser
 
 EXPECTED_NAV = {
-    Role.ADMIN: (["People", "Audit log", "Consultations"], ["My organisation"]),
-    Role.ANALYST: ([], ["People", "Audit log", "My organisation", "Consultations"]),
-    Role.AUTHOR: (["My organisation", "Consultations"], ["People", "Audit log"]),
-    Role.RESPONDENT: (["My organisation"], ["People", "Audit log", "Consultations"]),
+    Role.ADMIN: (["People", "Audit log", "Consultations", "Results"], ["My organisation"]),
+    Role.ANALYST: (["Results"], ["People", "Audit log", "My organisation", "Consultations"]),
+    Role.AUTHOR: (["My organisation", "Consultations", "Results"], ["People", "Audit log"]),
+    Role.RESPONDENT: (
+        ["My organisation", "My consultations"],
+        ["People", "Audit log", "Consultations"],
+    ),
 }
 
 
@@ -39,9 +42,9 @@ def test_each_role_signs_in_and_sees_its_pages(page, live_server, role):
     nav = page.get_by_role("navigation", name="Main")
     shown, hidden = EXPECTED_NAV[role]
     for name in shown:
-        assert nav.get_by_role("link", name=name).count() == 1, name
+        assert nav.get_by_role("link", name=name, exact=True).count() == 1, name
     for name in hidden:
-        assert nav.get_by_role("link", name=name).count() == 0, name
+        assert nav.get_by_role("link", name=name, exact=True).count() == 0, name
     if role == Role.ADMIN:
         page.goto(f"{live_server}/admin/users")
         assert page.get_by_role("heading", level=1).inner_text() == "People"

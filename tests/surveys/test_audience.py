@@ -149,7 +149,7 @@ def test_authorities_that_answered_stay_in_the_audience(world, db):
     author, consultation, a = world
     db.session.add(Response(consultation_id=consultation.id, authority_id=a["paris"].id, seq=1))
     db.session.commit()
-    with pytest.raises(AudienceError, match="leave out 1 authorities that have already answered"):
+    with pytest.raises(AudienceError, match="leave out 1 authority that has already answered"):
         audience.set_criteria(
             consultation, Criteria.clean(**{**EMPTY, "countries": ["IT"]}), actor=author
         )

@@ -16,9 +16,14 @@ def test_seed_demo_creates_the_open_consultation_with_its_questionnaire_once(run
     assert runner.invoke(args=["seed-demo"]).exit_code == 0
     assert runner.invoke(args=["seed-demo"]).exit_code == 0  # idempotent
     db.session.expire_all()
-    consultations = db.session.scalars(sa.select(Consultation)).all()
-    assert [c.slug for c in consultations] == ["local-integration-2026"]
-    demo = consultations[0]
+    consultations = {c.slug: c for c in db.session.scalars(sa.select(Consultation))}
+    # Two small ones show the demo respondent's draft and submitted states (demo_responding).
+    assert sorted(consultations) == [
+        "housing-survey-2025",
+        "language-courses-2026",
+        "local-integration-2026",
+    ]
+    demo = consultations["local-integration-2026"]
     assert demo.association.slug == "demo-association"
     assert demo.languages == ["en", "fr"] and set(demo.title) == {"en", "fr"}
     assert effective_status(demo) == Status.OPEN

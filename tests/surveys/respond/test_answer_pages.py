@@ -188,3 +188,21 @@ def test_after_the_deadline_pages_are_read_only_and_saves_refused(client, auth, 
     assert "the deadline has passed" in late.get_data(as_text=True)
     assert draft_of(db, world).draft["answers"] == {"has_plan": "no"}
     assert draft_of(db, world).version == 2
+
+
+def test_sections_without_any_question_that_applies_are_skipped(client, auth, world, db):
+    from consult.surveys.models import QuestionType
+    from tests.factories import SectionFactory
+    from tests.surveys.respond.conftest import _q
+
+    extra = SectionFactory(consultation=world.consultation, position=99)
+    _q(extra, "plan_budget", QuestionType.NUMBER, relevant="${has_plan} = 'yes'")
+    db.session.commit()
+    auth.login(world.official)
+    start(client, world)
+    save(client, world, 1, {"has_plan": "no"}, action="save")
+    skipped = save(client, world, 3, {}, action="next")
+    assert skipped.headers["Location"].endswith("/review")
+    save(client, world, 1, {"has_plan": "yes", "plan_year": "2000"}, action="save")
+    shown = save(client, world, 3, {}, action="next")
+    assert shown.headers["Location"].endswith("/sections/4")

@@ -1,0 +1,1 @@
+"""Results pages: what analysts, authors and (when allowed) authorities read of a consultation."""
