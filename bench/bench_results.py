@@ -236,7 +236,8 @@ def main() -> None:
             return
         if not args.keep_tallies or not tallies.is_complete(session, cid):
             seconds, rows = timed(lambda: tallies.rebuild(session, cid))
-            emit("tallies_rebuild", n, seconds, tally_rows=rows)
+            vacuum_s, _ = timed(lambda: tallies.vacuum(session))
+            emit("tallies_rebuild", n, seconds, tally_rows=rows, vacuum_s=round(vacuum_s[0], 2))
         session.expire_all()
         seconds, _ = timed(lambda: complete_results(session, consultation), runs=3)
         emit(

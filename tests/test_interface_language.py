@@ -55,7 +55,9 @@ def test_an_unknown_language_changes_nothing_and_says_so(client, auth, db):
     user = UserFactory(role=Role.RESPONDENT, locale="fr")
     auth.login(user)
     response = client.post_form("/language", {"locale": "xx", "next": "/"}, follow_redirects=True)
-    assert "Cette langue n’est pas disponible." in response.get_data(as_text=True)  # in French
+    page = response.get_data(as_text=True)
+    assert '<html lang="fr">' in page  # the message, in the language kept
+    assert "Cette langue n’est pas disponible." in page
     db.session.expire_all()
     assert db.session.get(User, user.id).locale == "fr"
 

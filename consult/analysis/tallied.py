@@ -119,7 +119,10 @@ def _measure(measure, table):
         value = translate(arguments[0], table)
         out = sa.cast(sa.func.sum(sa.case((value.is_not(None), n), else_=0)), sa.BigInteger)
     elif function == "sum" and len(arguments) == 1:
-        out = sa.func.sum(translate(arguments[0], table) * n)
+        # Cast back to the scan's type: PostgreSQL sums bigints as numeric (Decimal).
+        kind = element.type if not isinstance(element.type, sa.types.NullType) else sa.Float()
+        kind = sa.BigInteger() if isinstance(kind, sa.Integer) else kind
+        out = sa.cast(sa.func.sum(translate(arguments[0], table) * n), kind)
     elif function in ("min", "max") and len(arguments) == 1:
         out = getattr(sa.func, function)(translate(arguments[0], table))
     else:

@@ -99,6 +99,7 @@ def rebuild_tallies_command(consultation_slug: str) -> None:
     until then its results are computed by scanning the answers."""
     consultation = _consultation(consultation_slug)
     rows = tallies.rebuild(db.session, consultation.id)
+    tallies.vacuum(db.session)
     click.echo(f"Rebuilt the tallies of {consultation.slug}: {rows} rows.")
 
 
@@ -118,6 +119,7 @@ def compact_tallies_command(consultation_slugs: tuple[str, ...]) -> None:
     for consultation in found:
         before, after = tallies.compact(db.session, consultation.id)
         click.echo(f"{consultation.slug}: {before} tally rows merged into {after}.")
+    tallies.vacuum(db.session)
 
 
 commands = [

@@ -63,10 +63,11 @@ def inbox(authority: Organisation, *, now: datetime | None = None) -> tuple[list
     responses = {r.consultation_id: r for r in db.session.scalars(own)}
     current, closed = [], []
     for consultation in candidates:
-        response = responses.get(consultation.id)
-        # An authority that answered keeps seeing what it sent, even if the audience changed.
-        if response is None and not audience.is_in_audience(consultation, authority.id):
+        # The same rule as permissions.can_respond (an authority that answered stays in the
+        # audience: surveys.audience refuses changes that would leave it out).
+        if not audience.is_in_audience(consultation, authority.id):
             continue
+        response = responses.get(consultation.id)
         status = effective_status(consultation, now)
         left = None
         if status == Status.OPEN and consultation.closes_at is not None:

@@ -155,23 +155,34 @@ def section(slug: str, number: int):
 
 
 def _restore(consultation: Consultation, number: int):
-    """Answers posted when the session had expired, kept for this page (once)."""
+    """Answers posted when the session had expired, shown on their page until it is saved
+    (or a conflict page's URL, when a colleague saved meanwhile)."""
     pending = session.get("restore_draft")
     if not pending or pending.get("slug") != consultation.slug:
         return None
     if pending.get("number") != number:
         return None
-    session.pop("restore_draft", None)
     row = unsaved.find(consultation, pending.get("token", ""), user=current_user)
     if row is None:
+        session.pop("restore_draft", None)
         return None
     if row.base_version is not None and row.base_version != current_response_version(consultation):
         # A colleague saved meanwhile: choose between both, as after any stale save.
+        session.pop("restore_draft", None)
         unsaved.claim(row, current_user)
         return url_for("respond.conflict", slug=consultation.slug, token=pending["token"])
-    data = row.data
-    unsaved.forget(row)
-    return data.get("answers", {}), data.get("other", {})
+    return row.data.get("answers", {}), row.data.get("other", {})
+
+
+def _restored_saved(consultation: Consultation, number: int) -> None:
+    """The page with restored input was saved: the kept copy is no longer needed."""
+    pending = session.get("restore_draft")
+    if not pending or pending.get("slug") != consultation.slug or pending.get("number") != number:
+        return
+    session.pop("restore_draft", None)
+    row = unsaved.find(consultation, pending.get("token", ""), user=current_user)
+    if row is not None:
+        unsaved.forget(row)
 
 
 def current_response_version(consultation: Consultation) -> int | None:
@@ -247,6 +258,8 @@ class Save:
             )
         except responding.ResponseError as error:
             self.error = error.message
+        else:
+            _restored_saved(self.consultation, self.number)
         return self
 
     def page(self, *, check: bool):

@@ -58,6 +58,19 @@ def normalised(value):
     return value
 
 
+def first_difference(a, b, path="") -> str:
+    """Where two normalised results first differ, for the failure message."""
+    if isinstance(a, dict) and isinstance(b, dict):
+        for key in a.keys() | b.keys():
+            if a.get(key) != b.get(key):
+                return first_difference(a.get(key), b.get(key), f"{path}.{key}")
+    if isinstance(a, list) and isinstance(b, list) and len(a) == len(b):
+        for index, (x, y) in enumerate(zip(a, b, strict=True)):
+            if x != y:
+                return first_difference(x, y, f"{path}[{index}]")
+    return f"{path}: scan {a!r} != tallies {b!r}"
+
+
 def net_tallies(consultation_id: int) -> Counter:
     columns = [c for c in AnswerTally.__table__.c if c.name not in ("id", "delta")]
     rows = db.session.execute(
@@ -187,7 +200,7 @@ def test_tallies_equal_a_recount_after_any_sequence(app, questionnaire, data):
     for (spec, unsuppressed), expected in from_tallies.items():
         assert not context(session, consultation, spec).tallied
         scanned = consultation_results(session, consultation, spec, show_unsuppressed=unsuppressed)
-        assert normalised(scanned) == expected
+        assert normalised(scanned) == expected, first_difference(normalised(scanned), expected)
 
 
 def answer_one(survey, user, authority, answers, consent=Consent.PUBLIC_NAMED):

@@ -55,9 +55,16 @@ def test_unknown_api_addresses_answer_problem_json(api):
 def test_an_unexpected_failure_is_a_500_problem_without_a_trace(app, api, db):
     caller = api(UserFactory(role=Role.AUTHOR))
     app.config["PROPAGATE_EXCEPTIONS"] = False
-    with db.engine.begin() as conn:  # a real failure: the audit log's table is gone
-        conn.execute(sa.text("DROP TABLE audit_events"))
-    response = caller.post("consultations", json={"slug": "will-fail", "title": {"en": "T"}})
+    # A real failure: the audit log's table is out of the way (put back after, for the next
+    # tests on a shared PostgreSQL database).
+    with db.engine.begin() as conn:
+        conn.execute(sa.text("ALTER TABLE audit_events RENAME TO audit_events_away"))
+    try:
+        response = caller.post("consultations", json={"slug": "will-fail", "title": {"en": "T"}})
+    finally:
+        db.session.rollback()
+        with db.engine.begin() as conn:
+            conn.execute(sa.text("ALTER TABLE audit_events_away RENAME TO audit_events"))
     body = assert_problem(response, 500)
     assert "audit_events" not in response.get_data(as_text=True)
     assert body["detail"]

@@ -77,11 +77,15 @@ def test_input_posted_after_the_session_expired_is_restored_after_sign_in(client
     assert "Your session had expired. Here is what you entered" in page
     assert re.search(r'name="has_plan" value="yes" checked', page)
     assert 'value="2015"' in page
+    # Still there until saved, even after looking elsewhere.
+    client.get(world.url("/sections/2"))
+    assert 'value="2015"' in client.get(url).get_data(as_text=True)
     saved = save(client, world, 1, {"has_plan": "yes", "plan_year": "2015"}, action="save")
     assert saved.status_code == 200
     assert draft_of(db, world).draft["answers"] == {"has_plan": "yes", "plan_year": 2015}
-    # Restored once: reloading shows the saved draft, not the kept copy.
+    # Saved: reloading shows the saved draft, and the kept copy is gone.
     assert "Your session had expired" not in client.get(url).get_data(as_text=True)
+    assert db.session.scalar(sa.select(sa.func.count()).select_from(UnsavedInput)) == 0
 
 
 def test_autosave_after_the_session_expired_answers_401_and_keeps_the_input(
