@@ -122,7 +122,6 @@ def test_demo_report_html_is_the_same_content(demo):
     assert html.startswith("<!doctype html>") or "<!doctype html>" in html[:200]
     assert SECRET not in html and "HYPERLINK" in html and "<script" not in html
     sentence = re.search(r"<li>([^<]*) percentage points (more|fewer)\.</li>", html)
-    print(re.findall(r"<li>[^<]*points[^<]*</li>", html))
     assert sentence, "the demo data have at least one notable difference"
     figures = re.findall(r"(\d+) %", sentence.group(1))
     assert len(figures) == 2 and abs(int(figures[0]) - int(figures[1])) >= 14  # rounded
