@@ -17,6 +17,7 @@ What respondents allowed (`Response.consent`) decides what analysts get:
   only the responses not yet released, so every released combination covers k responses;
 - ``not_published``: as anonymous, and no free text at all (texts and "other" texts empty):
   analysts get the closed answers, which only ever leave the platform as aggregates.
+  A response without a recorded consent is treated as not for publication.
 
 Cells starting with ``=``, ``+``, ``-``, ``@``, a tab or a carriage return get a leading ``'``
 in every text column (codebook included); numeric columns hold numbers we formatted.

@@ -7,9 +7,11 @@ table with the notable differences between types of authority, and an annex of t
 answers that may be published. Figures are always small-cell suppressed (a report leaves the
 platform).
 
-**Notable differences** compare two kinds of authority on one question: rural areas against
-cities (urbanisation), the smallest against the largest size class shown, municipalities against
-regions (level). Only cells shown unsuppressed in the breakdown enter a comparison. A difference
+**Notable differences** compare two kinds of authority on one question: by urbanisation the
+most rural against the most urban group shown (rural areas against cities, or against towns and
+suburbs when the cities' figure is hidden), by size the smallest against the largest size class
+shown, by level municipalities against the highest level shown. Only groups and figures shown
+unsuppressed in the breakdown enter a comparison (unknown groups never do). A difference
 is notable when the share of respondents choosing an option differs by at least
 `NOTABLE_SHARE` (15 percentage points), or a scale's (or matrix row's) mean differs by at least
 `NOTABLE_MEAN` (half a point). At most `MAX_DIFFERENCES` per question are stated, largest first.
@@ -47,11 +49,12 @@ NOTABLE_SHARE = 0.15
 NOTABLE_MEAN = 0.5
 MAX_DIFFERENCES = 3
 ANNEX_LIMIT = 200  # texts per question in the annex; the rest are counted
-# (dimension, first group, second group); None: the smallest / largest group shown.
+# (dimension, whether the comparison starts from the last group): groups are in their natural
+# order (city, town, rural; smallest to largest; municipality to region).
 COMPARISONS = (
-    (Dimension.URBANISATION, "rural", "city"),
-    (Dimension.SIZE_CLASS, None, None),
-    (Dimension.LEVEL, "municipality", "region"),
+    (Dimension.URBANISATION, True),
+    (Dimension.SIZE_CLASS, False),
+    (Dimension.LEVEL, False),
 )
 
 
@@ -120,75 +123,73 @@ class Report:
 # -- notable differences -----------------------------------------------------------------------
 
 
-def _pick(result: QuestionResult, first, second):
-    """Indices of the two groups to compare (both shown), or None."""
-    shown = [
+def _ends(result: QuestionResult, shown, reverse: bool):
+    """The two most distant known groups (natural order) among `shown(j)`, or None."""
+    known = [
         j
         for j, g in enumerate(result.groups)
-        if g.key is not None and not g.suppressed and g.n is not None and g.n >= result.k
+        if g.key is not None and not g.suppressed and g.n is not None and shown(j)
     ]
-    keys = [result.groups[j].key for j in shown]
-    if first is None:
-        return (shown[0], shown[-1]) if len(shown) >= 2 else None
-    if first in keys and second in keys:
-        return shown[keys.index(first)], shown[keys.index(second)]
-    return None
+    if len(known) < 2:
+        return None
+    return (known[-1], known[0]) if reverse else (known[0], known[-1])
 
 
-def differences(result: QuestionResult, dimension: Dimension, pair, language: str) -> list:
-    """The notable differences of a result broken down by `dimension` (see the module doc)."""
+def differences(result: QuestionResult, dimension: Dimension, reverse: bool, language: str):
+    """The notable differences of a result broken down by `dimension` (see the module doc):
+    per option (or scale item), the two most distant groups whose figures are both shown."""
     if result.suppressed or not result.groups:
         return []
-    picked = _pick(result, *pair)
-    if picked is None:
-        return []
-    a, b = picked
-    ga, gb = result.groups[a], result.groups[b]
     found = []
+    groups = result.groups
 
     def text(label: Label) -> str:
         return label_text(label, language, result.default_language)
 
     if isinstance(result, ChoiceResult):
         for row in result.rows:
-            ca, cb = row.cells[a], row.cells[b]
-            if ca.suppressed or cb.suppressed or ca.share is None or cb.share is None:
+            cells = row.cells
+            ends = _ends(result, lambda j, c=cells: c[j].share is not None, reverse)
+            if ends is None:
                 continue
-            if abs(ca.share - cb.share) >= NOTABLE_SHARE - 1e-9:
+            a, b = ends
+            if abs(cells[a].share - cells[b].share) >= NOTABLE_SHARE - 1e-9:
                 found.append(
                     Difference(
                         dimension.value,
                         "share",
                         text(row.label),
-                        ga.label,
-                        ca.share,
-                        ga.n,
-                        gb.label,
-                        cb.share,
-                        gb.n,
+                        groups[a].label,
+                        cells[a].share,
+                        groups[a].n,
+                        groups[b].label,
+                        cells[b].share,
+                        groups[b].n,
                     )
                 )
     elif isinstance(result, ScaleResult):
         for scale in result.scales:
-            if len(scale.group_stats) <= max(a, b):
+            stats = scale.group_stats
+            if len(stats) != len(groups):
                 continue
-            sa_, sb = scale.group_stats[a], scale.group_stats[b]
-            if sa_.suppressed or sb.suppressed or sa_.mean is None or sb.mean is None:
+            ends = _ends(result, lambda j, st=stats: st[j].mean is not None, reverse)
+            if ends is None:
                 continue
-            if abs(sa_.mean - sb.mean) >= NOTABLE_MEAN - 1e-9:
-                n_a, n_b = (scale.group_n[a], scale.group_n[b]) if scale.group_n else (ga.n, gb.n)
+            a, b = ends
+            if abs(stats[a].mean - stats[b].mean) >= NOTABLE_MEAN - 1e-9:
+                n = scale.group_n if scale.group_n else tuple(g.n for g in groups)
                 item = text(scale.label) if result.type == QuestionType.MATRIX else ""
                 found.append(
                     Difference(
                         dimension.value,
                         "mean",
                         item,
-                        ga.label,
-                        sa_.mean,
-                        n_a,
-                        gb.label,
-                        sb.mean,
-                        n_b,
+                        groups[a].label,
+                        stats[a].mean,
+                        n[a],
+                        groups[b].label,
+                        stats[b].mean,
+                        n[b],
                     )
                 )
     return found
@@ -262,15 +263,15 @@ def build_report(
     step(1, total)
     overall = consultation_results(session, consultation)
     by_dimension = {}
-    for dimension, *_ in COMPARISONS:
+    for dimension, _reverse in COMPARISONS:
         broken = consultation_results(session, consultation, ResultSpec(dimension))
         by_dimension[dimension] = {r.question_id: r for r in broken}
     items = []
     for index, (question, result) in enumerate(zip(questions, overall, strict=True)):
         found = []
-        for dimension, *pair in COMPARISONS:
+        for dimension, reverse in COMPARISONS:
             broken = by_dimension[dimension][question.id]
-            found += differences(broken, dimension, pair, language)
+            found += differences(broken, dimension, reverse, language)
         found.sort(key=lambda d: -d.gap / (NOTABLE_SHARE if d.measure == "share" else NOTABLE_MEAN))
         items.append(
             ReportQuestion(
