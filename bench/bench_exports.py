@@ -1,10 +1,12 @@
 """Benchmark: data exports (CSV, JSON, XLSX) of a 30-question consultation on PostgreSQL.
 
     .venv/bin/python bench/bench_exports.py [--sizes 25000 100000] [--repeat 3]
+    .venv/bin/python bench/bench_exports.py --db postgresql://…/consult_bench_1m [--quick]
 
 Uses its own database, `consult_bench_exports` (created when missing; `BENCH_DATABASE_URL`
 overrides it; never a test database), filled once by `bench/datagen.py` (the real LAU registry,
-then one consultation per size with that many submitted responses, loaded with COPY). Each
+then one consultation per size with that many submitted responses, loaded with COPY); or, with
+`--db`, the consultation `--slug` (default `bench-30`) of a database made by `setup_db.py`. Each
 measurement runs in a fresh process, so its peak RSS is its own. Prints one JSON object per
 measurement; the baseline is PostgreSQL's ``COPY (answer rows of the consultation) TO STDOUT``
 read through the same driver, i.e. the cost of merely reading the answers out.
@@ -118,7 +120,7 @@ def prepare(sizes: list[int]) -> None:
         db.session.commit()
 
 
-def measure(bench: str, n: int, repeat: int) -> None:
+def measure(bench: str, slug: str, repeat: int) -> None:
     """One measurement in this (fresh) process; prints its JSON line."""
     import sqlalchemy as sa
 
@@ -129,7 +131,7 @@ def measure(bench: str, n: int, repeat: int) -> None:
     app = _app()
     with app.app_context():
         consultation = db.session.scalar(
-            sa.select(Consultation).where(Consultation.slug == _slug(n))
+            sa.select(Consultation).where(Consultation.slug == slug)
         )
         count = db.session.scalar(
             sa.select(sa.func.count()).where(
@@ -194,17 +196,25 @@ def main() -> None:
     parser.add_argument(
         "--benches", nargs="+", default=["export_csv", "export_json", "export_xlsx"]
     )
+    parser.add_argument("--db", help="measure the consultation --slug of this bench database")
+    parser.add_argument("--slug", default="bench-30")
+    parser.add_argument("--quick", action="store_true", help="one run of each export")
     parser.add_argument("--one", nargs=2, help=argparse.SUPPRESS)
     args = parser.parse_args()
     if args.one:
-        measure(args.one[0], int(args.one[1]), args.repeat)
+        measure(args.one[0], args.one[1], args.repeat)
         return
-    prepare(args.sizes)
-    for n in args.sizes:
+    if args.db:
+        os.environ["BENCH_DATABASE_URL"] = args.db  # the measuring processes inherit it
+        slugs = [args.slug]
+    else:
+        prepare(args.sizes)
+        slugs = [_slug(n) for n in args.sizes]
+    for slug in slugs:
         for bench in args.benches:
-            repeat = 1 if bench == "export_xlsx" else args.repeat
+            repeat = 1 if bench == "export_xlsx" or args.quick else args.repeat
             subprocess.run(
-                [sys.executable, __file__, "--one", bench, str(n), "--repeat", str(repeat)],
+                [sys.executable, __file__, "--one", bench, slug, "--repeat", str(repeat)],
                 check=True,
             )
 

@@ -13,9 +13,13 @@ participation by country. Prints one JSON line per measurement:
 - `results_warm`: `cached_results` + `cached_participation` with the version check (in-process
   cache, and Redis when REDIS_URL is set);
 - `results_fresh`: a new submission through the responding services, then the time until the
-  cached results show it (submit + first read; the figure that must stay under 1 s).
+  cached results show it (submit + first read; the figure that must stay under 1 s);
+- `charts_cold_svg`, `charts_cold_png`: every chart of the consultation, no chart cache;
+- `report_pdf`: the summary report built (overall and three breakdowns, every chart) and rendered
+  to PDF by WeasyPrint, no cache.
 
-`--skip-scan` leaves out the scan measurement (minutes at 1 M), `--keep-tallies` the rebuild.
+`--skip-scan` leaves out the scan measurement (minutes at 1 M), `--keep-tallies` the rebuild,
+`--skip-report` the report.
 """
 
 from __future__ import annotations
@@ -117,6 +121,27 @@ def charts(session, consultation, n: int) -> None:
         session.rollback()
 
 
+def report(session, consultation, n: int) -> None:
+    """The PDF summary report, cold: built from the tallies (no results cache), then rendered."""
+    from consult.analysis.report import build_report
+    from consult.results.report_render import render_pdf
+
+    started = time.perf_counter()
+    built = build_report(session, consultation)
+    build_s = time.perf_counter() - started
+    pdf = render_pdf(built)
+    total = time.perf_counter() - started
+    emit(
+        "report_pdf",
+        n,
+        [total],
+        build_s=round(build_s, 3),
+        render_s=round(total - build_s, 3),
+        pdf_bytes=len(pdf),
+    )
+    session.rollback()
+
+
 def respondent(session, consultation):
     """An authority without a response to the consultation, and an official of it."""
     import sqlalchemy as sa
@@ -172,6 +197,7 @@ def main() -> None:
     parser.add_argument("--fresh-runs", type=int, default=5)
     parser.add_argument("--skip-scan", action="store_true")
     parser.add_argument("--keep-tallies", action="store_true", help="do not rebuild them")
+    parser.add_argument("--skip-report", action="store_true")
     parser.add_argument("--only-scan", action="store_true", help="the before figures")
     parser.add_argument(
         "--sample-questions",
@@ -249,6 +275,8 @@ def main() -> None:
             note="no results cache; the database's own buffers warm after the first run",
         )
         charts(session, consultation, n)
+        if not args.skip_report:
+            report(session, consultation, n)
         caches = {"memory": MemoryCache()}
         if os.environ.get("REDIS_URL"):
             import redis

@@ -71,14 +71,39 @@ def complete(session, consultation_id: int) -> bool:
     return found is not None
 
 
-def net(ctx, question_id: int, kind: int = ANSWER):
-    """The question's net tally rows (count `n` ≠ 0), in the view's filters."""
-    columns = [tallies.c[name] for name in KEYS]
-    text = sa.case((tallies.c.has_text, sa.literal("t")), else_=sa.null())
+def _names(expressions, tables) -> set[str]:
+    """The names of the columns of `tables` that the expressions refer to."""
+    return {
+        element.name
+        for expression in expressions
+        for element in visitors.iterate(expression)
+        if isinstance(element, sa.Column) and element.table in tables
+    }
+
+
+def net(ctx, question_id: int, kind: int = ANSWER, uses=(), *, total: bool = False):
+    """The question's net tally rows (count `n` ≠ 0), in the view's filters.
+
+    Rows are merged over every column the caller does not need: only the columns `uses` refers
+    to (expressions over `answers` and `responses`), the breakdown's (unless `total`) and the
+    filters' are kept. Net counts are never negative, so a merged row is zero exactly when all
+    the rows it merges are: `min` and `max` over the merged rows stay right, and far fewer rows
+    are grouped (a number question's rows merge to one per distinct value in the overall view).
+    """
+    view = attribute_conditions(ctx.spec.filters, tallies)
+    if ctx.spec.breakdown is not None and not total:
+        view.append(attribute(ctx.spec.breakdown, tallies))
+    names = _names(uses, (answers, responses)) | _names(view, (tallies,))
+    keys = [tallies.c[name] for name in KEYS if name in names]
+    columns = list(keys)
+    if "value_text" in names:
+        keys.append(tallies.c.has_text)
+        text = sa.case((tallies.c.has_text, sa.literal("t")), else_=sa.null())
+        columns.append(text.label("value_text"))
     inner = (
-        sa.select(*columns, text.label("value_text"), sa.func.sum(tallies.c.delta).label("n"))
+        sa.select(*columns, sa.func.sum(tallies.c.delta).label("n"))
         .where(tallies.c.question_id == question_id, tallies.c.kind == kind)
-        .group_by(*columns, tallies.c.has_text)
+        .group_by(*keys)
         .having(sa.func.sum(tallies.c.delta) != 0)
         .subquery("tally_net")
     )
@@ -159,7 +184,8 @@ def grouped(ctx, question_id: int, keys=(), *, measures, where=(), total=False) 
         if keys or where:
             raise NotTallied("respondents by answer")
         kind = RESPONDENT
-    table, conditions = net(ctx, question_id, kind)
+    uses = [*keys, *where] if kind == RESPONDENT else [*keys, *measures, *where]
+    table, conditions = net(ctx, question_id, kind, uses, total=total)
     group = group_of(ctx, table, total).label("grp")
     new_keys = [translate(key, table) for key in keys]
     if kind == RESPONDENT:
@@ -179,7 +205,7 @@ def grouped(ctx, question_id: int, keys=(), *, measures, where=(), total=False) 
 
 def distribution(ctx, question_id: int, *, total: bool = False) -> dict:
     """Per group, the sorted (value, count) pairs of a number question's answers."""
-    table, conditions = net(ctx, question_id)
+    table, conditions = net(ctx, question_id, uses=[answers.c.value_num], total=total)
     group = group_of(ctx, table, total)
     by = [table.c.value_num] if total or ctx.spec.breakdown is None else [group, table.c.value_num]
     stmt = (
@@ -198,7 +224,7 @@ def distribution(ctx, question_id: int, *, total: bool = False) -> dict:
 def count(ctx, question_id: int, conditions) -> int:
     """The number of answer rows of the question passing `conditions` (over answers and
     responses columns)."""
-    table, filters = net(ctx, question_id)
+    table, filters = net(ctx, question_id, uses=conditions)
     stmt = sa.select(sa.func.coalesce(sa.func.sum(table.c.n), 0)).where(
         *filters, *(translate(c, table) for c in conditions)
     )

@@ -105,9 +105,15 @@ def find_response(consultation: Consultation, authority: Organisation) -> Respon
 
 
 def _reference(consultation: Consultation, seq: int) -> str:
+    """A reference no response has yet: consultations of one year may share a prefix, so the
+    same sequence number recurs and the random suffix alone does not make it unique."""
     year = (consultation.opens_at or consultation.created_at or utcnow()).year
-    suffix = "".join(secrets.choice(REFERENCE_ALPHABET) for _ in range(3))
-    return f"{consultation.reference_prefix}-{year}-{seq:04d}-{suffix}"
+    while True:
+        suffix = "".join(secrets.choice(REFERENCE_ALPHABET) for _ in range(3))
+        reference = f"{consultation.reference_prefix}-{year}-{seq:04d}-{suffix}"
+        taken = db.session.scalar(sa.select(Response.id).where(Response.reference == reference))
+        if taken is None:
+            return reference
 
 
 def start_response(
