@@ -130,9 +130,7 @@ def measure(bench: str, slug: str, repeat: int) -> None:
 
     app = _app()
     with app.app_context():
-        consultation = db.session.scalar(
-            sa.select(Consultation).where(Consultation.slug == slug)
-        )
+        consultation = db.session.scalar(sa.select(Consultation).where(Consultation.slug == slug))
         count = db.session.scalar(
             sa.select(sa.func.count()).where(
                 Response.consultation_id == consultation.id,

@@ -86,6 +86,7 @@ def test_one_response_per_authority_with_a_readable_reference(setup, db):
     assert len(first.reference.split("-")[-1]) == 3
     assert db.session.scalar(sa.select(sa.func.count()).select_from(Response)) == 1
 
+
 def test_references_stay_unique_across_consultations_sharing_a_prefix(setup, monkeypatch):
     """Two consultations of one year with the same prefix both number from 0001: a suffix that
     would repeat another consultation's reference is drawn again, not a database error."""
@@ -103,7 +104,6 @@ def test_references_stay_unique_across_consultations_sharing_a_prefix(setup, mon
     other = _start(second, official)
     assert first.reference.endswith("-0001-AAA")
     assert other.reference == first.reference.replace("-AAA", "-BBB")
-
 
 
 def test_colleagues_share_the_draft_section_by_section(setup):
