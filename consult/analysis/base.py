@@ -23,6 +23,16 @@ class UnknownFilter(ValueError):
     """A filter names a question or an option the consultation does not have."""
 
 
+def tune_for_results(session: Session) -> None:
+    """On PostgreSQL, for the rest of the transaction: room to group and sort in memory (a
+    number question groups up to one row per distinct value and group, which spills to disk at
+    the default 4 MB), and no JIT compilation (at a million responses it took 1.1 s of the 1.4 s
+    participation query; these queries are short scans that never repay it)."""
+    if session.get_bind().dialect.name == "postgresql":
+        session.execute(sa.text("SET LOCAL work_mem = '64MB'"))
+        session.execute(sa.text("SET LOCAL jit = off"))
+
+
 def nuts_prefix(column, length: int):
     """The first `length` characters of a NUTS code, or NULL when it is shorter."""
     return sa.case(

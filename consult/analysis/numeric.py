@@ -218,8 +218,32 @@ def _one_scale(ctx, counts, totals, item, points, settings, offers_dk, group_key
 def number_stats(ctx: Context, question_id: int, *, total: bool = False) -> dict:
     """Per group: n, sum, min, max and the order statistics around the quartiles, in SQL."""
     if ctx.tallied:
-        found = tallied.distribution(ctx, question_id, total=total)
-        return {grp: distribution_stats(pairs) for grp, pairs in found.items()}
+        stmt = tallied.order_statistics(ctx, question_id, QUARTILES, total=total)
+    else:
+        stmt = _scan_order_statistics(ctx, question_id, total=total)
+    out = {}
+    for grp, cnt, total_sum, lo, hi, *order_stats in ctx.session.execute(stmt):
+        quantiles = []
+        for index, (a, b) in enumerate(QUARTILES):
+            low_value, high_value = order_stats[2 * index], order_stats[2 * index + 1]
+            frac = ((cnt - 1) * a) % b
+            value_q = low_value if frac == 0 else low_value + (high_value - low_value) * frac / b
+            quantiles.append(value_q)
+        out[grp] = Stats(
+            n=cnt,
+            mean=total_sum / cnt,
+            median=quantiles[1],
+            q1=quantiles[0],
+            q3=quantiles[2],
+            min=lo,
+            max=hi,
+        )
+    return out
+
+
+def _scan_order_statistics(ctx: Context, question_id: int, *, total: bool) -> sa.Select:
+    """`grp, cnt, sum, min, max` and the order statistics around the quartiles, from `answers`
+    (ROW_NUMBER() and COUNT() OVER per group)."""
     resp = ctx.resp_total if total else ctx.resp
     value = answers.c.value_num
     ordered = (
@@ -242,7 +266,7 @@ def number_stats(ctx: Context, question_id: int, *, total: bool = False) -> dict
                     f"q{a}{b}{name}"
                 )
             )
-    stmt = sa.select(
+    return sa.select(
         ordered.c.grp,
         ordered.c.cnt,
         sa.func.sum(ordered.c.v),
@@ -250,24 +274,6 @@ def number_stats(ctx: Context, question_id: int, *, total: bool = False) -> dict
         sa.func.max(ordered.c.v),
         *picks,
     ).group_by(ordered.c.grp, ordered.c.cnt)
-    out = {}
-    for grp, cnt, total_sum, lo, hi, *order_stats in ctx.session.execute(stmt):
-        quantiles = []
-        for index, (a, b) in enumerate(QUARTILES):
-            low_value, high_value = order_stats[2 * index], order_stats[2 * index + 1]
-            frac = ((cnt - 1) * a) % b
-            value_q = low_value if frac == 0 else low_value + (high_value - low_value) * frac / b
-            quantiles.append(value_q)
-        out[grp] = Stats(
-            n=cnt,
-            mean=total_sum / cnt,
-            median=quantiles[1],
-            q1=quantiles[0],
-            q3=quantiles[2],
-            min=lo,
-            max=hi,
-        )
-    return out
 
 
 def nice_step(span: float, bins: int, integer: bool) -> float:

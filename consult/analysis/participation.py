@@ -3,11 +3,12 @@ level, size class and urbanisation. Three GROUP BY queries (audience, invitation
 each over the four attributes at once; the per-dimension sums are taken over their few rows.
 
 Audience and invitations are grouped by the authorities' current attributes; responses by the
-attributes frozen at submission (the current ones for responses never submitted). Attribute
-filters apply to all four counts; answer filters to the submitted count only (drafts have no
-answers), so the rate is then "submitted and answered so". Started and submitted counts by group
-are suppressed below k with complements (`suppress_line`), and so is a total below k; a rate is
-hidden with its submitted count. Audience and invitations are not about respondents and are shown.
+attributes frozen at their last submission (the current ones for responses never submitted).
+Attribute filters apply to all four counts; answer filters to the submitted count only (drafts
+have no answers), so the rate is then "submitted and answered so". Started and submitted counts
+by group are suppressed below k with complements (`suppress_line`), and so is a total below k; a
+rate is hidden with its submitted count. Audience and invitations are not about respondents and
+are shown.
 """
 
 from __future__ import annotations
@@ -19,7 +20,12 @@ from sqlalchemy.orm import Session
 
 from consult.accounts.models import Organisation
 from consult.analysis.audience import audience_conditions
-from consult.analysis.base import answer_conditions, attribute, attribute_conditions
+from consult.analysis.base import (
+    answer_conditions,
+    attribute,
+    attribute_conditions,
+    tune_for_results,
+)
 from consult.analysis.labels import group_labels, group_order
 from consult.analysis.results import Cell, Participation, ParticipationRow
 from consult.analysis.spec import Dimension, ResultSpec
@@ -54,6 +60,7 @@ def participation(
         consultation = session.get(Consultation, consultation)
     spec = spec or ResultSpec()
     filters, k = spec.filters, consultation.k_threshold
+    tune_for_results(session)
 
     audience = (
         sa.select(
@@ -74,16 +81,17 @@ def participation(
     )
     passes = answer_conditions(session, consultation.id, filters)
     submitted = responses.c.status == ResponseStatus.SUBMITTED.value
-    started = (
-        sa.select(
-            *(sa.func.coalesce(responses.c[a], organisations.c[a]).label(a) for a in ATTRIBUTES),
-            responses.c.authority_id,
-            sa.case((sa.and_(submitted, *passes), 1), else_=0).label("submitted"),
-        )
+    # Frozen attributes for responses ever submitted (no join: a million responses are read
+    # once), the authority's current ones for drafts never submitted.
+    flag = sa.case((sa.and_(submitted, *passes), 1), else_=0).label("submitted")
+    started = sa.union_all(
+        sa.select(*(responses.c[a] for a in ATTRIBUTES), responses.c.authority_id, flag).where(
+            responses.c.consultation_id == consultation.id, responses.c.submitted_at.is_not(None)
+        ),
+        sa.select(*(organisations.c[a] for a in ATTRIBUTES), responses.c.authority_id, flag)
         .select_from(responses.join(organisations, organisations.c.id == responses.c.authority_id))
-        .where(responses.c.consultation_id == consultation.id)
-        .subquery("rs")
-    )
+        .where(responses.c.consultation_id == consultation.id, responses.c.submitted_at.is_(None)),
+    ).subquery("rs")
     counts: dict[str, dict] = {name: defaultdict(int) for name in ("aud", "inv", "start", "sub")}
 
     def add(measure, row_keys, value):

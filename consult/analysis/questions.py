@@ -12,6 +12,7 @@ import sqlalchemy as sa
 from sqlalchemy.orm import Session, selectinload
 
 from consult.analysis import choices, numeric
+from consult.analysis.base import tune_for_results
 from consult.analysis.results import NoteResult, QuestionResult, TextPage
 from consult.analysis.spec import ResultSpec
 from consult.analysis.tables import Context
@@ -42,6 +43,7 @@ def context(
     """What the aggregates of one view share (build once, pass to several calls)."""
     if not isinstance(consultation, Consultation):
         consultation = session.get(Consultation, consultation)
+    tune_for_results(session)
     return Context(
         session=session,
         consultation_id=consultation.id,

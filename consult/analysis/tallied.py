@@ -19,8 +19,6 @@ The tallies cannot answer (and results scan `answers`, see `reason()`):
 
 from __future__ import annotations
 
-from collections import defaultdict
-
 import sqlalchemy as sa
 from sqlalchemy.sql import operators, visitors
 from sqlalchemy.sql.elements import ColumnClause, Label, UnaryExpression
@@ -81,14 +79,15 @@ def _names(expressions, tables) -> set[str]:
     }
 
 
-def net(ctx, question_id: int, kind: int = ANSWER, uses=(), *, total: bool = False):
-    """The question's net tally rows (count `n` ≠ 0), in the view's filters.
+def net(ctx, question_id: int, kind: int = ANSWER, uses=(), *, total=False, merge=True):
+    """The question's tally rows in the view's filters, as a subquery with a count `n`.
 
-    Rows are merged over every column the caller does not need: only the columns `uses` refers
-    to (expressions over `answers` and `responses`), the breakdown's (unless `total`) and the
-    filters' are kept. Net counts are never negative, so a merged row is zero exactly when all
-    the rows it merges are: `min` and `max` over the merged rows stay right, and far fewer rows
-    are grouped (a number question's rows merge to one per distinct value in the overall view).
+    Only the columns `uses` refers to (expressions over `answers` and `responses`), the
+    breakdown's (unless `total`) and the filters' are kept. With `merge`, the rows are merged
+    over those columns and those netting to zero dropped: net counts are never negative, so a
+    merged row is zero exactly when all the rows it merges are, and `min`/`max` over the merged
+    rows are right. Without it the rows are the raw +1/-1 ones (`n` = delta): enough for sums
+    of counts, and no grouping at all (a number question has about one row per response).
     """
     view = attribute_conditions(ctx.spec.filters, tallies)
     if ctx.spec.breakdown is not None and not total:
@@ -100,13 +99,17 @@ def net(ctx, question_id: int, kind: int = ANSWER, uses=(), *, total: bool = Fal
         keys.append(tallies.c.has_text)
         text = sa.case((tallies.c.has_text, sa.literal("t")), else_=sa.null())
         columns.append(text.label("value_text"))
-    inner = (
-        sa.select(*columns, sa.func.sum(tallies.c.delta).label("n"))
-        .where(tallies.c.question_id == question_id, tallies.c.kind == kind)
-        .group_by(*keys)
-        .having(sa.func.sum(tallies.c.delta) != 0)
-        .subquery("tally_net")
-    )
+    where = (tallies.c.question_id == question_id, tallies.c.kind == kind)
+    if merge:
+        inner = (
+            sa.select(*columns, sa.func.sum(tallies.c.delta).label("n"))
+            .where(*where)
+            .group_by(*keys)
+            .having(sa.func.sum(tallies.c.delta) != 0)
+        )
+    else:
+        inner = sa.select(*columns, tallies.c.delta.label("n")).where(*where)
+    inner = inner.subquery("tally_net")
     return inner, attribute_conditions(ctx.spec.filters, inner)
 
 
@@ -177,15 +180,26 @@ def group_of(ctx, table, total: bool = False):
     return attribute(ctx.spec.breakdown, table)
 
 
+def _extremes(measures) -> bool:
+    """Whether a measure is `min` or `max` (they need merged rows, see `net`)."""
+    return any(
+        isinstance(element, FunctionElement) and element.name.lower() in ("min", "max")
+        for measure in measures
+        for element in [measure.element if isinstance(measure, Label) else measure]
+    )
+
+
 def grouped(ctx, question_id: int, keys=(), *, measures, where=(), total=False) -> list:
-    """`consult.analysis.choices.grouped` read from the tallies (same rows)."""
+    """`consult.analysis.choices.grouped` read from the tallies (same rows: a group whose
+    counts are all zero is no row)."""
     kind = ANSWER
     if _respondents_only(measures):
         if keys or where:
             raise NotTallied("respondents by answer")
         kind = RESPONDENT
     uses = [*keys, *where] if kind == RESPONDENT else [*keys, *measures, *where]
-    table, conditions = net(ctx, question_id, kind, uses, total=total)
+    merge = kind == ANSWER and _extremes(measures)
+    table, conditions = net(ctx, question_id, kind, uses, total=total, merge=merge)
     group = group_of(ctx, table, total).label("grp")
     new_keys = [translate(key, table) for key in keys]
     if kind == RESPONDENT:
@@ -198,33 +212,64 @@ def grouped(ctx, question_id: int, keys=(), *, measures, where=(), total=False) 
         .where(*conditions, *(translate(w, table) for w in where))
         .group_by(*by)  # PostgreSQL refuses a constant (the NULL group) in GROUP BY
     )
-    if not by:
+    if not merge:  # raw rows: drop what nets to zero (counts are never negative)
+        stmt = stmt.having(sa.func.sum(table.c.n) != 0)
+    elif not by:
         stmt = stmt.having(sa.func.count() > 0)  # no row at all, not one row of NULL sums
     return ctx.session.execute(stmt).all()
 
 
-def distribution(ctx, question_id: int, *, total: bool = False) -> dict:
-    """Per group, the sorted (value, count) pairs of a number question's answers."""
-    table, conditions = net(ctx, question_id, uses=[answers.c.value_num], total=total)
-    group = group_of(ctx, table, total)
-    by = [table.c.value_num] if total or ctx.spec.breakdown is None else [group, table.c.value_num]
-    stmt = (
-        sa.select(group, table.c.value_num, sa.cast(sa.func.sum(table.c.n), sa.BigInteger))
+def order_statistics(ctx, question_id: int, quartiles, *, total: bool = False) -> sa.Select:
+    """A number question's statistics per group in one statement, in the columns of the scan's
+    (`grp, cnt, sum, min, max`, then for each quartile a/b the values at the 0-based positions
+    (cnt - 1)·a // b and the one after). The net rows merge to one per distinct value (and
+    group); a running sum of their counts finds the value at a position without returning
+    the values: the smallest whose running count exceeds the position."""
+    uses = [answers.c.value_num]
+    table, conditions = net(ctx, question_id, uses=uses, total=total, merge=False)
+    grouping = ctx.spec.breakdown is not None and not total
+    group = group_of(ctx, table, total).label("grp")
+    counted = (
+        sa.select(
+            group,
+            table.c.value_num.label("v"),
+            sa.cast(sa.func.sum(table.c.n), sa.BigInteger).label("c"),
+        )
         .where(*conditions, table.c.value_num.is_not(None))
-        .group_by(*by)
-        .order_by(table.c.value_num)
+        .group_by(*([group] if grouping else []), table.c.value_num)
+        .having(sa.func.sum(table.c.n) != 0)
+        .subquery("counted")
     )
-    out: dict = defaultdict(list)
-    for grp, value, count in ctx.session.execute(stmt):
-        if count:
-            out[grp].append((value, count))
-    return out
+    partition = {"partition_by": counted.c.grp} if grouping else {}
+    running = sa.select(
+        counted.c.grp,
+        counted.c.v,
+        counted.c.c,
+        sa.cast(
+            sa.func.sum(counted.c.c).over(order_by=counted.c.v, rows=(None, 0), **partition),
+            sa.BigInteger,
+        ).label("cum"),
+        sa.cast(sa.func.sum(counted.c.c).over(**partition), sa.BigInteger).label("cnt"),
+    ).subquery("running")
+    picks = []
+    for a, b in quartiles:
+        low = (running.c.cnt - 1) * a // b
+        for offset in (0, 1):
+            picks.append(sa.func.min(sa.case((running.c.cum > low + offset, running.c.v))))
+    return sa.select(
+        running.c.grp,
+        running.c.cnt,
+        sa.func.sum(running.c.v * running.c.c),
+        sa.func.min(running.c.v),
+        sa.func.max(running.c.v),
+        *picks,
+    ).group_by(running.c.grp, running.c.cnt)
 
 
 def count(ctx, question_id: int, conditions) -> int:
     """The number of answer rows of the question passing `conditions` (over answers and
     responses columns)."""
-    table, filters = net(ctx, question_id, uses=conditions)
+    table, filters = net(ctx, question_id, uses=conditions, merge=False)
     stmt = sa.select(sa.func.coalesce(sa.func.sum(table.c.n), 0)).where(
         *filters, *(translate(c, table) for c in conditions)
     )
