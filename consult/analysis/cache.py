@@ -14,11 +14,13 @@ passes its own), so every worker shares rendered charts.
 
 from __future__ import annotations
 
+import gc
 import hashlib
 import json
 import pickle
 import threading
 from collections import OrderedDict
+from contextlib import contextmanager
 from typing import Protocol
 
 import sqlalchemy as sa
@@ -74,6 +76,39 @@ class RedisCache:
 
     def set(self, key: str, value: bytes) -> None:
         self.client.set(self.prefix + key, value, ex=self.ttl)
+
+
+_pause_lock = threading.Lock()
+_pauses = 0
+_collector_was_enabled = True
+
+
+@contextmanager
+def collector_paused():
+    """Pause Python's cyclic garbage collector (threads may nest; the last one out restores it).
+
+    Unpickling cached results allocates tens of thousands of small objects, which trigger
+    collections that walk the whole heap: at a million responses the results by country (918 kB
+    pickled) took 50 ms median and 160 ms p95 to load, 16 and 20 ms with the collector paused.
+    """
+    global _pauses, _collector_was_enabled
+    with _pause_lock:
+        if _pauses == 0:
+            _collector_was_enabled = gc.isenabled()
+            gc.disable()
+        _pauses += 1
+    try:
+        yield
+    finally:
+        with _pause_lock:
+            _pauses -= 1
+            if _pauses == 0 and _collector_was_enabled:
+                gc.enable()
+
+
+def _loads(data: bytes):
+    with collector_paused():
+        return pickle.loads(data)  # noqa: S301 (written by this module into our own cache)
 
 
 def make_cache(redis_client=None) -> ChartCache:
@@ -181,7 +216,7 @@ def cached_results(
     )
     hit = cache.get(key)
     if hit is not None:
-        return pickle.loads(hit)  # noqa: S301 (written by this function into our own cache)
+        return _loads(hit)
     results = consultation_results(session, consultation, spec, show_unsuppressed=show_unsuppressed)
     cache.set(key, pickle.dumps(results, protocol=pickle.HIGHEST_PROTOCOL))
     return results
@@ -212,7 +247,7 @@ def cached_participation(
     )
     hit = cache.get(key)
     if hit is not None:
-        return pickle.loads(hit)  # noqa: S301 (written by this function into our own cache)
+        return _loads(hit)
     result = participation(session, consultation, spec, show_unsuppressed=show_unsuppressed)
     cache.set(key, pickle.dumps(result, protocol=pickle.HIGHEST_PROTOCOL))
     return result

@@ -109,3 +109,47 @@ def test_real_redis(survey):
     assert cached_chart(cache, db.session, survey.questions["need"]) == data
     for key in client.scan_iter(f"consult:test:{os.getpid()}:*"):
         client.delete(key)
+
+
+def test_the_collector_is_paused_while_loading_and_restored_after_nested_threads():
+    import gc
+    import threading
+
+    assert gc.isenabled()
+    inside, release = threading.Barrier(3), threading.Event()
+    seen = []
+
+    def load():
+        with chart_cache.collector_paused():
+            inside.wait()
+            seen.append(gc.isenabled())
+            release.wait()
+
+    threads = [threading.Thread(target=load) for _ in range(2)]
+    for thread in threads:
+        thread.start()
+    inside.wait()  # both threads hold a pause
+    assert not gc.isenabled()
+    release.set()
+    for thread in threads:
+        thread.join()
+    assert seen == [False, False]
+    assert gc.isenabled()
+    with pytest.raises(ValueError), chart_cache.collector_paused():
+        raise ValueError("a failing load")
+    assert gc.isenabled()
+
+
+def test_cached_results_load_equal_to_the_computed_ones(survey):
+    from consult.analysis.cache import cached_results
+    from consult.analysis.questions import consultation_results
+
+    cache = MemoryCache()
+    first = cached_results(cache, db.session, survey.consultation, ResultSpec("country"))
+    again = cached_results(cache, db.session, survey.consultation, ResultSpec("country"))
+    assert (
+        again
+        == first
+        == consultation_results(db.session, survey.consultation, ResultSpec("country"))
+    )
+    assert len(cache) == 1
