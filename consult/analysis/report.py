@@ -32,7 +32,12 @@ from consult.analysis.alt_text import alt_text, participation_alt
 from consult.analysis.audience import audience_query
 from consult.analysis.charts import chart, participation_chart
 from consult.analysis.participation import DIMENSIONS, participation
-from consult.analysis.questions import consultation_results, text_answers
+from consult.analysis.questions import (
+    consultation_results,
+    context,
+    question_result,
+    text_answers,
+)
 from consult.analysis.results import (
     ChoiceResult,
     Label,
@@ -56,6 +61,15 @@ COMPARISONS = (
     (Dimension.SIZE_CLASS, False),
     (Dimension.LEVEL, False),
 )
+# The questions whose results `differences` compares (choices and scales); the others are not
+# broken down for the report.
+COMPARED = {
+    QuestionType.SINGLE_CHOICE,
+    QuestionType.YES_NO,
+    QuestionType.MULTIPLE_CHOICE,
+    QuestionType.SCALE,
+    QuestionType.MATRIX,
+}
 
 
 @dataclass(frozen=True)
@@ -262,15 +276,12 @@ def build_report(
     )
     step(1, total)
     overall = consultation_results(session, consultation)
-    by_dimension = {}
-    for dimension, _reverse in COMPARISONS:
-        broken = consultation_results(session, consultation, ResultSpec(dimension))
-        by_dimension[dimension] = {r.question_id: r for r in broken}
+    contexts = {d: context(session, consultation, ResultSpec(d)) for d, _ in COMPARISONS}
     items = []
     for index, (question, result) in enumerate(zip(questions, overall, strict=True)):
         found = []
-        for dimension, reverse in COMPARISONS:
-            broken = by_dimension[dimension][question.id]
+        for dimension, reverse in COMPARISONS if question.type in COMPARED else ():
+            broken = question_result(session, question, ctx=contexts[dimension])
             found += differences(broken, dimension, reverse, language)
         found.sort(key=lambda d: -d.gap / (NOTABLE_SHARE if d.measure == "share" else NOTABLE_MEAN))
         items.append(
