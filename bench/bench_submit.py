@@ -286,6 +286,10 @@ def start_server(url: str, port: int, workers: int, threads: int, instance: str)
         str(workers),
         "--log-level",
         "warning",
+        # Longer than the clients' idle gaps, as behind a proxy: with gunicorn's 2 s default a
+        # pooled connection closed by the server while a client reuses it is a ReadError.
+        "--keep-alive",
+        "75",
     ]
     if threads > 1:
         command += ["--worker-class", "gthread", "--threads", str(threads)]
