@@ -49,10 +49,10 @@ run: install
 	$(FLASK) seed-demo
 	$(FLASK) run --host $(HOST) --port $(PORT)
 
-## make serve: the same under gunicorn (production-like)
+## make serve: the same under gunicorn (production-like; settings in gunicorn.conf.py)
 serve: install
 	$(FLASK) db upgrade
-	$(BIN)/gunicorn --bind $(HOST):$(PORT) --workers 2 wsgi:app
+	$(BIN)/gunicorn --bind $(HOST):$(PORT) wsgi:app
 
 chromium:
 	@command -v chromium >/dev/null 2>&1 || { \

@@ -286,11 +286,8 @@ def start_server(url: str, port: int, workers: int, threads: int, instance: str)
         str(workers),
         "--log-level",
         "warning",
-        # Longer than the clients' idle gaps, as behind a proxy: with gunicorn's 2 s default a
-        # pooled connection closed by the server while a client reuses it is a ReadError.
-        "--keep-alive",
-        "75",
-    ]
+    ]  # and gunicorn.conf.py (keep-alive 75 s: with gunicorn's 2 s default, a pooled
+    # connection the server closed as a client reused it was a ReadError)
     if threads > 1:
         command += ["--worker-class", "gthread", "--threads", str(threads)]
     server = subprocess.Popen([*command, "wsgi:app"], cwd=ROOT, env=env)
