@@ -94,11 +94,10 @@ def _source():
     )
 
 
-def publishable_count(ctx: Context, question: Question, table=None, *, other: bool = False) -> int:
-    hidden, keys = published_groups(ctx, question, other)
-    if hidden:
-        return 0
-    if ctx.tallied:
+def _total(ctx: Context, question: Question, *, other: bool, search: str, keys) -> int:
+    """The number of texts listed: from the tallies when there is no search (a sum over a few
+    rows instead of a scan of the question's answers)."""
+    if ctx.tallied and not search.strip():
         conditions = [*_text_conditions(question, other), responses.c.consent.in_(PUBLIC)]
         if keys is not None:
             conditions.append(_group_condition(ctx, keys))
@@ -106,9 +105,15 @@ def publishable_count(ctx: Context, question: Question, table=None, *, other: bo
             return tallied.count(ctx, question.id, conditions)
         except tallied.NotTallied:
             pass
-    conditions = _listing(ctx, question, other=other, search="", keys=keys)
-    stmt = sa.select(sa.func.count()).select_from(_source()).where(*conditions)
-    return ctx.session.scalar(stmt)
+    conditions = _listing(ctx, question, other=other, search=search, keys=keys)
+    return ctx.session.scalar(sa.select(sa.func.count()).select_from(_source()).where(*conditions))
+
+
+def publishable_count(ctx: Context, question: Question, table=None, *, other: bool = False) -> int:
+    hidden, keys = published_groups(ctx, question, other)
+    if hidden:
+        return 0
+    return _total(ctx, question, other=other, search="", keys=keys)
 
 
 def text_page(
@@ -127,7 +132,7 @@ def text_page(
     if hidden:
         return TextPage((), 0, page, per_page, search)
     conditions = _listing(ctx, question, other=other, search=search, keys=keys)
-    total = ctx.session.scalar(sa.select(sa.func.count()).select_from(_source()).where(*conditions))
+    total = _total(ctx, question, other=other, search=search, keys=keys)
     partition = ctx.breakdown and ctx.spec.breakdown.partitions
     group = attribute(ctx.spec.breakdown) if partition else sa.null()
     stmt = (
