@@ -195,7 +195,9 @@ def test_sections_without_any_question_that_applies_are_skipped(client, auth, wo
     from tests.factories import SectionFactory
     from tests.surveys.respond.conftest import _q
 
-    extra = SectionFactory(consultation=world.consultation, position=99)
+    # After the others (the factory numbers positions across the whole run, so no constant is).
+    last = max(section.position for section in world.consultation.sections)
+    extra = SectionFactory(consultation=world.consultation, position=last + 1)
     _q(extra, "plan_budget", QuestionType.NUMBER, relevant="${has_plan} = 'yes'")
     db.session.commit()
     auth.login(world.official)
