@@ -286,10 +286,11 @@ def start_server(url: str, port: int, workers: int, threads: int, instance: str)
         str(workers),
         "--log-level",
         "warning",
-    ]  # and gunicorn.conf.py (keep-alive 75 s: with gunicorn's 2 s default, a pooled
-    # connection the server closed as a client reused it was a ReadError)
-    if threads > 1:
-        command += ["--worker-class", "gthread", "--threads", str(threads)]
+        # Always given: gunicorn.conf.py (read too; its keep-alive of 75 s spares clients the
+        # ReadError of reusing a connection gunicorn's 2 s default had closed) sets 4 threads.
+        "--threads",
+        str(threads),
+    ]
     server = subprocess.Popen([*command, "wsgi:app"], cwd=ROOT, env=env)
     import httpx
 
