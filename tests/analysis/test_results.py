@@ -149,3 +149,21 @@ def test_texts_of_small_breakdown_groups_are_not_listed(app):
     assert text_answers(db.session, survey.questions["story"], per_page=100).total == 16
     small = ResultSpec(None, Filters(countries=("DE",)))
     assert text_answers(db.session, survey.questions["story"], small).total == 0
+
+
+def test_results_queries_get_memory_and_no_jit_on_postgresql(survey):
+    """`context()` sets work_mem and jit for the rest of the transaction only (PostgreSQL)."""
+    import sqlalchemy as sa
+
+    from consult.analysis.questions import context
+
+    if db.engine.dialect.name != "postgresql":
+        context(db.session, survey.consultation)  # nothing to set on SQLite, and no error
+        return
+    db.session.commit()
+    default = db.session.scalar(sa.text("SHOW work_mem"))
+    context(db.session, survey.consultation)
+    assert db.session.scalar(sa.text("SHOW work_mem")) == "64MB"
+    assert db.session.scalar(sa.text("SHOW jit")) == "off"
+    db.session.commit()
+    assert db.session.scalar(sa.text("SHOW work_mem")) == default
